@@ -1,0 +1,19 @@
+"""The ``equipoise`` command: one Typer app, one command group per file."""
+
+from __future__ import annotations
+
+import typer
+
+from equipoise.interfaces.cli import db as db_cmd
+from equipoise.interfaces.cli import demo as demo_cmd
+from equipoise.interfaces.cli import serve as serve_cmd
+
+app = typer.Typer(help="Equipoise: customer service cost and satisfaction in balance.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(demo_cmd.app, name="demo")
+app.command("serve")(serve_cmd.serve)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

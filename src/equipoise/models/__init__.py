@@ -1,0 +1,16 @@
+"""ORM tables. Importing this package registers every table on ``Base.metadata``."""
+
+from equipoise.models.budgets import BudgetLine
+from equipoise.models.cases import Case
+from equipoise.models.channels import Channel, ContactReason, reason_channels
+from equipoise.models.contacts import Contact
+from equipoise.models.customers import Customer
+from equipoise.models.meta import DatasetFact
+from equipoise.models.org import Agent, OrgUnit
+from equipoise.models.sla import BusinessCalendar, Holiday, SlaPolicy
+from equipoise.models.surveys import SurveyResponse
+
+__all__ = [
+    "Agent", "BudgetLine", "BusinessCalendar", "Case", "Channel", "Contact", "ContactReason",
+    "Customer", "DatasetFact", "Holiday", "OrgUnit", "SlaPolicy", "SurveyResponse", "reason_channels",
+]
