@@ -7,10 +7,11 @@ from equipoise.models.contacts import Contact
 from equipoise.models.customers import Customer
 from equipoise.models.meta import DatasetFact
 from equipoise.models.org import Agent, OrgUnit
+from equipoise.models.shifts import AgentShift
 from equipoise.models.sla import BusinessCalendar, Holiday, SlaPolicy
 from equipoise.models.surveys import SurveyResponse
 
 __all__ = [
-    "Agent", "BudgetLine", "BusinessCalendar", "Case", "Channel", "Contact", "ContactReason",
+    "Agent", "AgentShift", "BudgetLine", "BusinessCalendar", "Case", "Channel", "Contact", "ContactReason",
     "Customer", "DatasetFact", "Holiday", "OrgUnit", "SlaPolicy", "SurveyResponse", "reason_channels",
 ]

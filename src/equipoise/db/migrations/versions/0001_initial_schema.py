@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 03:12:30.381605
+Create Date: 2026-11-23 03:15:02.586263
 """
 
 from __future__ import annotations
@@ -270,6 +270,34 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sla_policies")),
     )
     op.create_table(
+        "agent_shifts",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("agent_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "channel_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("starts_at", sa.DateTime(), nullable=False),
+        sa.Column("ends_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agent_id"], ["agents.id"], name=op.f("fk_agent_shifts_agent_id_agents")
+        ),
+        sa.ForeignKeyConstraint(
+            ["channel_id"], ["channels.id"], name=op.f("fk_agent_shifts_channel_id_channels")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agent_shifts")),
+    )
+    with op.batch_alter_table("agent_shifts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_agent_shifts_agent_id"), ["agent_id"], unique=False)
+        batch_op.create_index(
+            "ix_agent_shifts_channel_starts", ["channel_id", "starts_at"], unique=False
+        )
+
+    op.create_table(
         "cases",
         sa.Column(
             "id",
@@ -525,6 +553,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_cases_channel_id"))
 
     op.drop_table("cases")
+    with op.batch_alter_table("agent_shifts", schema=None) as batch_op:
+        batch_op.drop_index("ix_agent_shifts_channel_starts")
+        batch_op.drop_index(batch_op.f("ix_agent_shifts_agent_id"))
+
+    op.drop_table("agent_shifts")
     op.drop_table("sla_policies")
     op.drop_table("reason_channels")
     op.drop_table("holidays")
