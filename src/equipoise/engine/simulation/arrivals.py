@@ -1,0 +1,79 @@
+"""Nonstationary Poisson arrivals and the per-contact random draws made up front."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from equipoise.engine.simulation.inputs import ArrivalProfile, CentreModel
+
+
+def poisson_arrivals(
+    profile: ArrivalProfile, rng: np.random.Generator, horizon_seconds: float | None = None
+) -> NDArray[np.float64]:
+    """Sorted arrival times of a piecewise-constant-rate Poisson process.
+
+    Exact: per interval a Poisson count, then that many uniform times in the interval.
+    Arrivals at or after ``horizon_seconds`` are dropped.
+    """
+    width = profile.interval_seconds
+    rates = np.asarray(profile.rates_per_second, dtype=np.float64)
+    counts = rng.poisson(rates * width)
+    starts = np.arange(rates.size, dtype=np.float64) * width
+    times = np.repeat(starts, counts) + rng.random(int(counts.sum())) * width
+    times.sort()
+    if horizon_seconds is not None:
+        times = times[: np.searchsorted(times, horizon_seconds, side="left")]
+    return times
+
+
+@dataclass(frozen=True)
+class PrimaryContacts:
+    """First contacts of all types, merged in arrival order, with their own draws.
+
+    For an agent-served type ``duration`` is the handle time and ``patience`` the time the
+    customer is willing to wait; for a self-service type ``duration`` is the automated step's
+    length and ``patience`` holds a uniform(0, 1) draw deciding containment.
+    """
+
+    arrival: NDArray[np.float64]
+    type_index: NDArray[np.int32]
+    duration: NDArray[np.float64]
+    patience: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.arrival.size)
+
+
+def draw_primary_contacts(model: CentreModel, rng: np.random.Generator) -> PrimaryContacts:
+    """Draw every first contact of ``model`` from one independent child stream per type."""
+    streams = rng.spawn(len(model.contact_types))
+    arrivals, types, durations, patiences = [], [], [], []
+    for k, (ctype, stream) in enumerate(zip(model.contact_types, streams, strict=True)):
+        if ctype.arrivals is None:
+            continue
+        times = poisson_arrivals(ctype.arrivals, stream, model.horizon_seconds)
+        n = times.size
+        if ctype.self_service is not None:
+            duration = ctype.self_service.duration.sample(stream, n)
+            patience = stream.random(n)
+        else:
+            duration = ctype.service.sample(stream, n)
+            patience = ctype.patience.sample(stream, n)
+        arrivals.append(times)
+        types.append(np.full(n, k, dtype=np.int32))
+        durations.append(np.asarray(duration, dtype=np.float64))
+        patiences.append(np.asarray(patience, dtype=np.float64))
+    if not arrivals:
+        empty = np.empty(0, dtype=np.float64)
+        return PrimaryContacts(empty, np.empty(0, dtype=np.int32), empty, empty.copy())
+    arrival = np.concatenate(arrivals)
+    order = np.argsort(arrival, kind="stable")
+    return PrimaryContacts(
+        arrival[order],
+        np.concatenate(types)[order],
+        np.concatenate(durations)[order],
+        np.concatenate(patiences)[order],
+    )
