@@ -12,9 +12,9 @@ from equipoise.engine.simulation.records import ContactRecords
 
 #: Statistics of ChannelSummary that are averaged over replications.
 SUMMARY_FIELDS = (
-    "arrivals", "offered", "handled", "abandoned", "service_level", "asa_seconds", "p_abandon",
-    "occupancy", "mean_handle_seconds", "repeats", "repeat_share", "self_service",
-    "contained", "containment_rate",
+    "arrivals", "offered", "handled", "abandoned", "service_level", "asa_seconds",
+    "mean_wait_seconds", "p_wait", "p_abandon", "occupancy", "mean_handle_seconds", "repeats",
+    "repeat_share", "self_service", "contained", "containment_rate",
 )
 
 
@@ -24,7 +24,9 @@ class ChannelSummary:
 
     ``offered`` counts contacts queued for an agent; ``service_level`` is the share of offered
     contacts answered within the channel's target (abandoned ones count as missed); ``asa`` is
-    the mean wait of answered contacts; ``occupancy`` is agent busy time over staffed time in
+    the mean wait of answered contacts; ``mean_wait_seconds`` the mean time in queue of all
+    offered contacts, abandoned ones included (Erlang A's ASA); ``p_wait`` the share of offered
+    contacts that had to wait at all; ``occupancy`` is agent busy time over staffed time in
     the window (all pools of the channel; a busy agent finishing after a shift can push it
     slightly above the staffed time). ``self_service``/``contained`` count automated contacts.
     NaN marks a ratio without a denominator.
@@ -38,6 +40,8 @@ class ChannelSummary:
     abandoned: float
     service_level: float
     asa_seconds: float
+    mean_wait_seconds: float
+    p_wait: float
     p_abandon: float
     occupancy: float
     mean_handle_seconds: float
@@ -100,6 +104,8 @@ def summarise(model: CentreModel, records: ContactRecords) -> dict[str, ChannelS
             abandoned=float(abandoned),
             service_level=_ratio(on_time, offered),
             asa_seconds=float(waits.mean()) if handled else math.nan,
+            mean_wait_seconds=float(records.wait[queued].mean()) if offered else math.nan,
+            p_wait=_ratio(int(np.sum(records.wait[queued] > 0)), offered),
             p_abandon=_ratio(abandoned, offered),
             occupancy=_ratio(busy, capacity),
             mean_handle_seconds=float(records.handle[ans].mean()) if handled else math.nan,
