@@ -1,0 +1,45 @@
+"""The balance point: steer contacts across channels and pick service levels for least cost."""
+
+from equipoise.engine.optimize.coefficients import build_coefficients, current_policy, evaluate
+from equipoise.engine.optimize.inputs import (
+    ChannelSpec,
+    ProblemInputs,
+    ServiceLevelOption,
+    TierSpec,
+    option_from_staffing,
+)
+from equipoise.engine.optimize.model import FAMILIES, build_milp, solve
+from equipoise.engine.optimize.results import (
+    Change,
+    ChangePlan,
+    Evaluation,
+    Frontier,
+    FrontierPoint,
+    InfeasibleError,
+    Policy,
+    ProblemSize,
+    Solution,
+)
+
+__all__ = [
+    "FAMILIES",
+    "Change",
+    "ChangePlan",
+    "ChannelSpec",
+    "Evaluation",
+    "Frontier",
+    "FrontierPoint",
+    "InfeasibleError",
+    "Policy",
+    "ProblemInputs",
+    "ProblemSize",
+    "ServiceLevelOption",
+    "Solution",
+    "TierSpec",
+    "build_coefficients",
+    "build_milp",
+    "current_policy",
+    "evaluate",
+    "option_from_staffing",
+    "solve",
+]
