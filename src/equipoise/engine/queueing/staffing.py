@@ -1,0 +1,216 @@
+"""The inverse problem: the fewest agents per interval that meet every target.
+
+All queueing metrics used here are monotone in the number of agents (service level up; wait
+probability, ASA, abandonment and occupancy down), so the feasible staffing levels of an
+interval form a half-line [N*, inf). The solver starts every interval from a square-root
+staffing estimate, gallops (steps 1, 2, 4, ...) up or down until it brackets N*, then bisects
+the bracket; all intervals move together as numpy arrays, so a typical interval costs two or
+three vectorised model evaluations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from equipoise.engine.queueing._validate import (
+    FloatArray,
+    IntArray,
+    as_float,
+    as_probability,
+    broadcast,
+    scalar_or_array,
+)
+from equipoise.engine.queueing.erlang_a import metrics_from_arrays as erlang_a_arrays
+from equipoise.engine.queueing.erlang_b import metrics_from_arrays as erlang_b_arrays
+from equipoise.engine.queueing.erlang_c import metrics_from_arrays as erlang_c_arrays
+from equipoise.engine.queueing.results import QueueMetrics, StaffingResult
+from equipoise.engine.queueing.sqrt_staffing import (
+    garnett_beta,
+    halfin_whitt_beta_for_service_level,
+)
+
+Model = Literal["b", "c", "a"]
+_MAX_GALLOP = 48  # 2**48 agents: no real target needs more
+
+
+def required_agents(model: Model, calls: ArrayLike, interval_seconds: ArrayLike,
+                    aht_seconds: ArrayLike, *, target_sl: float | None = None,
+                    target_seconds: ArrayLike = 20.0, target_asa_seconds: float | None = None,
+                    target_abandon: float | None = None,
+                    patience_seconds: ArrayLike | None = None,
+                    max_occupancy: float | None = None, shrinkage: float = 0.0) -> StaffingResult:
+    """Return the minimum agents per interval meeting every target and the occupancy cap.
+
+    Targets (at least one): ``target_sl`` share answered within ``target_seconds``;
+    ``target_asa_seconds`` mean wait; ``target_abandon`` abandonment (model 'a') or blocking
+    (model 'b'); ``max_occupancy``. ``scheduled_agents`` = ceil(agents / (1 - shrinkage)).
+    Intervals with no calls need 0 agents.
+    """
+    spec = _Spec.build(model, target_sl, target_asa_seconds, target_abandon, patience_seconds,
+                       max_occupancy, shrinkage)
+    calls_a = as_float("calls", calls)
+    interval = as_float("interval_seconds", interval_seconds, positive=True)
+    aht = as_float("aht_seconds", aht_seconds, positive=True)
+    target = as_float("target_seconds", target_seconds)
+    patience = (np.asarray(np.inf) if patience_seconds is None else
+                as_float("patience_seconds", patience_seconds, positive=True, allow_inf=True))
+    shape, arrs = broadcast(calls=calls_a, interval_seconds=interval, aht_seconds=aht,
+                            target_seconds=target, patience_seconds=patience)
+    flat = {k: v.ravel() for k, v in arrs.items()}
+    load = flat["calls"] / flat["interval_seconds"] * flat["aht_seconds"]
+
+    def evaluate(idx: IntArray, n: IntArray) -> QueueMetrics:
+        return _evaluate(spec.model, load[idx], flat["aht_seconds"][idx],
+                         flat["patience_seconds"][idx], n, flat["target_seconds"][idx])
+
+    agents = np.zeros(load.shape, dtype=np.int64)
+    busy = np.flatnonzero(load > 0)
+    if busy.size:
+        lower, guess = _start(spec, load[busy], flat["aht_seconds"][busy],
+                              flat["patience_seconds"][busy], flat["target_seconds"][busy])
+
+        def feasible(sub: IntArray, n: IntArray) -> np.ndarray:
+            return spec.met(evaluate(busy[sub], n))
+
+        agents[busy] = _minimal_feasible(feasible, lower, guess)
+    metrics = evaluate(np.arange(load.size), agents)
+    scheduled = np.ceil(agents / (1.0 - spec.shrinkage) - 1e-9).astype(np.int64)
+    metrics = QueueMetrics(**{
+        name: value if name == "model" else scalar_or_array(np.asarray(value).reshape(shape))
+        for name, value in vars(metrics).items()})
+    return StaffingResult(model=spec.model, agents=scalar_or_array(agents.reshape(shape)),
+                          scheduled_agents=scalar_or_array(scheduled.reshape(shape)),
+                          shrinkage=spec.shrinkage, metrics=metrics)
+
+
+class _Spec:
+    """Validated model choice and targets."""
+
+    def __init__(self, model: str, target_sl: float | None, target_asa: float | None,
+                 target_abandon: float | None, max_occupancy: float | None,
+                 shrinkage: float) -> None:
+        self.model = model
+        self.target_sl = target_sl
+        self.target_asa = target_asa
+        self.target_abandon = target_abandon
+        self.max_occupancy = max_occupancy
+        self.shrinkage = shrinkage
+
+    @classmethod
+    def build(cls, model: str, target_sl: float | None, target_asa: float | None,
+              target_abandon: float | None, patience: ArrayLike | None,
+              max_occupancy: float | None, shrinkage: float) -> _Spec:
+        if model not in ("b", "c", "a"):
+            raise ValueError(f"model: expected 'b', 'c' or 'a', got {model!r}")
+        if model == "a" and patience is None:
+            raise ValueError("patience_seconds: required for model 'a' (Erlang A)")
+        if model != "a" and patience is not None:
+            raise ValueError(f"patience_seconds: only used by model 'a', not {model!r}")
+        if model == "c" and target_abandon is not None:
+            raise ValueError("target_abandon: model 'c' has no abandonment; use model 'a' or 'b'")
+        if model == "b" and target_asa is not None:
+            raise ValueError("target_asa_seconds: model 'b' has no queue; use model 'c' or 'a'")
+        if all(t is None for t in (target_sl, target_asa, target_abandon, max_occupancy)):
+            raise ValueError("targets: give at least one of target_sl, target_asa_seconds, "
+                             "target_abandon or max_occupancy")
+        if target_sl is not None:
+            target_sl = as_probability("target_sl", target_sl)
+        if target_asa is not None:
+            target_asa = float(as_float("target_asa_seconds", target_asa, positive=True))
+        if target_abandon is not None:
+            target_abandon = as_probability("target_abandon", target_abandon)
+        if max_occupancy is not None:
+            max_occupancy = as_probability("max_occupancy", max_occupancy, open_high=False)
+        shrinkage = as_probability("shrinkage", shrinkage, open_low=False)
+        return cls(model, target_sl, target_asa, target_abandon, max_occupancy, shrinkage)
+
+    def met(self, m: QueueMetrics) -> np.ndarray:
+        """Which intervals meet every target."""
+        ok = np.ones(np.shape(m.agents), dtype=bool)
+        if self.target_sl is not None:
+            ok &= np.asarray(m.service_level) >= self.target_sl
+        if self.target_asa is not None:
+            ok &= np.asarray(m.asa_seconds) <= self.target_asa
+        if self.target_abandon is not None:
+            ok &= np.asarray(m.p_abandon) <= self.target_abandon
+        if self.max_occupancy is not None:
+            ok &= np.asarray(m.occupancy) <= self.max_occupancy
+        return ok
+
+
+def _evaluate(model: str, load: FloatArray, aht: FloatArray, patience: FloatArray,
+              n: IntArray, target: FloatArray) -> QueueMetrics:
+    if model == "c":
+        return erlang_c_arrays(load, aht, n, target)
+    if model == "b":
+        return erlang_b_arrays(load, n)
+    return erlang_a_arrays(load, aht, patience, n, target)
+
+
+def _start(spec: _Spec, load: FloatArray, aht: FloatArray, patience: FloatArray,
+           target: FloatArray) -> tuple[IntArray, IntArray]:
+    """Lowest admissible staffing and a square-root staffing first guess."""
+    root = np.sqrt(load)
+    if spec.model == "c":
+        lower = np.floor(load).astype(np.int64) + 1  # stability needs N > A
+        beta = np.zeros_like(load)
+        if spec.target_sl is not None:
+            beta = halfin_whitt_beta_for_service_level(spec.target_sl, load, target / aht)
+    elif spec.model == "a":
+        lower = np.ones(load.shape, dtype=np.int64)
+        beta = np.zeros_like(load)
+        if spec.target_sl is not None:
+            ratio = np.where(np.isinf(patience), 1e-12, aht / patience)
+            beta = np.asarray(garnett_beta(np.full(load.shape, 1.0 - spec.target_sl), ratio))
+    else:
+        lower = np.ones(load.shape, dtype=np.int64)
+        beta = np.zeros_like(load)
+    guess = np.ceil(load + beta * root)
+    if spec.max_occupancy is not None and spec.model == "c":
+        guess = np.maximum(guess, np.ceil(load / spec.max_occupancy))
+    return lower, np.maximum(guess.astype(np.int64), lower)
+
+
+def _minimal_feasible(feasible: Callable[[IntArray, IntArray], np.ndarray], lower: IntArray,
+                      guess: IntArray) -> IntArray:
+    """Smallest n >= lower with feasible(n), for a feasibility that is monotone in n."""
+    lo = lower - 1  # known infeasible (virtually, below the admissible range)
+    hi = np.full(lower.shape, -1, dtype=np.int64)  # known feasible; -1 = not yet
+    everything = np.arange(lower.size)
+    ok = feasible(everything, guess)
+    hi[ok], lo[~ok] = guess[ok], guess[~ok]
+
+    # Gallop up from infeasible guesses until a feasible level is found.
+    idx, step = np.flatnonzero(~ok), 1
+    while idx.size:
+        if step > 2**_MAX_GALLOP:
+            raise ValueError("targets: cannot be met with any number of agents")
+        cand = lo[idx] + step
+        ok = feasible(idx, cand)
+        hi[idx[ok]], lo[idx[~ok]] = cand[ok], cand[~ok]
+        idx, step = idx[~ok], step * 2
+
+    # Gallop down from feasible guesses until an infeasible level is found.
+    idx, step = np.flatnonzero(hi - lo > 1), 1
+    while idx.size:
+        cand = hi[idx] - step
+        inside = cand > lo[idx]
+        idx, cand = idx[inside], cand[inside]
+        if not idx.size:
+            break
+        ok = feasible(idx, cand)
+        hi[idx[ok]], lo[idx[~ok]] = cand[ok], cand[~ok]
+        idx, step = idx[ok], step * 2
+
+    # Bisect what is left of each bracket.
+    idx = np.flatnonzero(hi - lo > 1)
+    while idx.size:
+        mid = (lo[idx] + hi[idx]) // 2
+        ok = feasible(idx, mid)
+        hi[idx[ok]], lo[idx[~ok]] = mid[ok], mid[~ok]
+        idx = idx[hi[idx] - lo[idx] > 1]
+    return hi
