@@ -38,6 +38,8 @@ class Case(Base):
     is_complaint: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     #: 1 (minor) .. 3 (severe); null when not a complaint.
     complaint_severity: Mapped[int | None] = mapped_column(Integer)
+    #: When the case became a complaint (the customer complained).
+    complained_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     first_response_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

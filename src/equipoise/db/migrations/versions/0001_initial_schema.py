@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 03:15:02.586263
+Create Date: 2026-11-23 03:19:33.888958
 """
 
 from __future__ import annotations
@@ -329,6 +329,7 @@ def upgrade() -> None:
         sa.Column("tags", sa.JSON(), nullable=False),
         sa.Column("is_complaint", sa.Boolean(), nullable=False),
         sa.Column("complaint_severity", sa.Integer(), nullable=True),
+        sa.Column("complained_at", sa.DateTime(), nullable=True),
         sa.Column("opened_at", sa.DateTime(), nullable=False),
         sa.Column("first_response_at", sa.DateTime(), nullable=True),
         sa.Column("resolved_at", sa.DateTime(), nullable=True),
