@@ -1,0 +1,19 @@
+"""GET /api/overview: contacts, cost and CSAT by channel and by customer tier."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from ibis.backends import BaseBackend
+
+from equipoise.analytics.snapshot import DEFINITIONS, snapshot
+from equipoise.interfaces.api.deps import analytics
+
+router = APIRouter(tags=["overview"])
+
+
+@router.get("/overview")
+def get_overview(con: BaseBackend = Depends(analytics)) -> dict:
+    """The headline snapshot over all data, with the definition of every figure."""
+    snap = snapshot(con)
+    return {"totals": snap.totals, "by_channel": snap.by_channel, "by_tier": snap.by_tier,
+            "definitions": DEFINITIONS}
