@@ -126,6 +126,7 @@ def calibrate_channel(
     *, interval_minutes: int = 30,
 ) -> ChannelCalibration:
     """Fit service times, patience and the arrival profile of one channel over ``[start, end)``."""
+    history.check_interval(interval_minutes)
     series = history.arrival_counts(engine, channel_code, start, end, interval_minutes)
     s, e = history.check_window(start, end)
     handles = history.handle_times(engine, channel_code, s, e)
@@ -200,6 +201,7 @@ def forecast_channel(engine: Engine, channel_code: str, interval_minutes: int, h
                      horizon_start: dt.date | dt.datetime, horizon_days: int, *,
                      trend: str = "damped", damping: float = 0.8) -> ChannelForecast:
     """Fit on the ``history_weeks`` weeks before ``horizon_start`` and forecast ``horizon_days``."""
+    history.check_interval(interval_minutes)
     _positive("history_weeks", history_weeks)
     _positive("horizon_days", horizon_days)
     start = history.check_window(horizon_start, horizon_start + dt.timedelta(days=1))[0]
@@ -236,6 +238,7 @@ def backtest_channel(engine: Engine, channel_code: str, interval_minutes: int, h
     for name, value in (("history_weeks", history_weeks), ("horizon_weeks", horizon_weeks),
                         ("origins", origins)):
         _positive(name, value)
+    history.check_interval(interval_minutes)
     stop = (default_horizon_start(engine, channel_code) if end is None
             else history.check_window(end, end + dt.timedelta(days=1))[0])
     weeks = history_weeks + horizon_weeks + origins - 1

@@ -26,6 +26,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from equipoise.engine.forecast import grid
+from equipoise.engine.forecast.grid import validate_interval
 from equipoise.kit.errors import InvalidInput, NotFound
 from equipoise.models import Channel, Contact
 
@@ -127,8 +128,16 @@ class ArrivalSeries:
         return pd.DataFrame({"interval_start": self.timestamps, "arrivals": self.counts})
 
 
+def check_interval(interval_minutes: int) -> int:
+    """Validate an interval length (a divisor of a day, in minutes) for the user."""
+    try:
+        return validate_interval(interval_minutes)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), field="interval_minutes") from exc
+
+
 def _grid_for(start: dt.datetime, end: dt.datetime, interval_minutes: int) -> np.ndarray:
-    step = dt.timedelta(minutes=interval_minutes)
+    step = dt.timedelta(minutes=check_interval(interval_minutes))
     for name, value in (("start", start), ("end", end)):
         if (value - dt.datetime(1970, 1, 1)) % step:
             raise InvalidInput(f"{name}: expected a multiple of {interval_minutes} minutes past "
