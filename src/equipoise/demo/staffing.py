@@ -67,7 +67,7 @@ def monthly_pool_volume(tier_counts: np.ndarray) -> dict[str, float]:
                     volume["phone_general"] += v * (1 - premier) * FOLLOW_UP_FACTOR
                 else:
                     volume[ch] += v * FOLLOW_UP_FACTOR
-                if reason.category == "technical":
+                if "field" in reason.channels:
                     volume["field"] += v * (1 - 0.6) * truth.FIELD_ESCALATION_PROBABILITY
     return volume
 

@@ -26,7 +26,7 @@ from equipoise.demo.population import Customers
 from equipoise.demo.staffing import channel_mix, reason_shares
 
 CH = {c.code: i for i, c in enumerate(CHANNELS)}
-TECHNICAL = {i for i, r in enumerate(REASONS) if r.category == "technical"}
+FIELD_REASONS = {i for i, r in enumerate(REASONS) if "field" in r.channels}
 COMPLAINT_REASON = next(i for i, r in enumerate(REASONS) if r.code == "complaint")
 
 
@@ -252,7 +252,7 @@ class World:
         if case.contacts >= truth.MAX_CONTACTS_PER_CASE or self.d.u() >= truth.REPEAT_PROBABILITY:
             self._close(case, end)
             return
-        if case.reason in TECHNICAL and spec.code != "field" and \
+        if case.reason in FIELD_REASONS and spec.code != "field" and \
                 self.d.u() < truth.FIELD_ESCALATION_PROBABILITY:
             visit = self._when_open(CH["field"], math.floor(end + self.d.exponential(DAY)))
             self._push(visit, (case_idx, case.customer, case.reason, CH["field"], "escalation", cid))
