@@ -137,3 +137,18 @@ def test_kaplan_meier_properties(rows):
         grid = np.arange(0, 52, dtype=float)
         expected = np.array([(waits > g).mean() for g in grid])
         np.testing.assert_allclose(km.survival_at(grid), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_regression_bias_with_few_contacts_per_interval_is_as_documented(n):
+    """Exponential offered waits (mean 50 s), patience mean 100 s: E[theta_reg] = theta n/(n+1)."""
+    rng = np.random.default_rng(n)
+    intervals = 60_000 // n
+    offered_wait = rng.exponential(50, (intervals, n))
+    patience = rng.exponential(100, (intervals, n))
+    waits = np.minimum(offered_wait, patience)
+    abandoned = patience < offered_wait
+    est = patience_from_abandonment(np.full(intervals, n), abandoned.sum(1), waits.sum(1))
+    d = int(abandoned.sum())  # about 20,000: the MLE's relative sd is 1/sqrt(d) = 0.7%
+    assert abs(est.theta_regression * 100 - n / (n + 1)) < 5 * 1.5 / math.sqrt(d)
+    assert abs(est.theta_ratio * 100 - 1) < 5 / math.sqrt(d)

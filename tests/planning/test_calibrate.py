@@ -70,7 +70,13 @@ def test_calibration_recovers_the_truth_and_matches_the_engine_exactly(loaded):
     assert abs(cal.service_time.best.params["sigma"] - SIGMA) < 4 * SIGMA / math.sqrt(2 * n)
     theta = 1 / PATIENCE
     assert abs(cal.patience_censored.theta - theta) < 4 * theta / math.sqrt(d)
-    assert abs(cal.patience_abandonment.theta_regression - theta) < 6 * theta / math.sqrt(d)
+    # The regression pools each half-hour of the week over the 4 weeks (about 8 contacts a point)
+    # and is biased by n / (n + 1) (exponential offered waits); its sd is ~1.15 x the MLE's.
+    pa = cal.patience_abandonment
+    per_point = pa.offered / pa.n_intervals
+    assert 6 < per_point < 12 and pa.n_intervals == 100
+    expected = theta * per_point / (per_point + 1)
+    assert abs(pa.theta_regression - expected) < 5 * theta / math.sqrt(d)
     by_day = cal.arrival_profile.by_day()
     assert np.all(by_day[5:] == 0) and np.all(by_day[:5, :16] == 0)
     assert abs(by_day[:5, 16:24].mean() - 3.0) < 4 * math.sqrt(3.0 / (5 * 8 * 4))

@@ -27,7 +27,14 @@ from equipoise.engine.calibration import (
     patience_censored,
     patience_from_abandonment,
 )
-from equipoise.engine.forecast import BacktestResult, ForecastModel, backtest, fit_forecast, grid
+from equipoise.engine.forecast import (
+    BacktestResult,
+    ForecastModel,
+    backtest,
+    fit_forecast,
+    grid,
+    slot_of_week,
+)
 from equipoise.kit.errors import InvalidInput
 from equipoise.planning import history
 
@@ -93,7 +100,8 @@ class ChannelCalibration:
                 "theta_ratio_per_second": pa.theta_ratio,
                 "mean_patience_regression_seconds": _finite(pa.mean_patience_regression),
                 "mean_patience_ratio_seconds": _finite(pa.mean_patience_ratio),
-                "intervals": pa.n_intervals,
+                "points": pa.n_intervals,
+                "mean_offered_per_point": pa.offered / pa.n_intervals,
             }
         prof = self.arrival_profile
         rate = np.nan_to_num(prof.rate_per_hour)
@@ -111,10 +119,14 @@ def _finite(x: float) -> float | None:
     return None if not np.isfinite(x) else float(x)
 
 
-def _interval_aggregates(queue: history.QueueOutcomes, interval_minutes: int):
-    minutes = queue.arrived_at.astype("datetime64[m]").astype(np.int64)
-    bucket = minutes // interval_minutes
-    _, idx = np.unique(bucket, return_inverse=True)
+def _slot_aggregates(queue: history.QueueOutcomes, interval_minutes: int):
+    """Offered, abandoned and total wait per slot of the week, pooled over the weeks.
+
+    Pooling gives each point of the P(Ab) = theta E[W] regression many contacts; with n contacts
+    a point's estimate is biased by about n / (n + 1) (see patience_from_abandonment).
+    """
+    _, idx = np.unique(slot_of_week(queue.arrived_at.astype("datetime64[m]"), interval_minutes),
+                       return_inverse=True)
     offered = np.bincount(idx).astype(float)
     abandoned = np.bincount(idx, weights=queue.abandoned.astype(float))
     waited = np.bincount(idx, weights=queue.wait_seconds)
@@ -144,7 +156,7 @@ def calibrate_channel(
         notes.append("patience: no queued contact waited, patience cannot be estimated")
     else:
         censored = patience_censored(queue.wait_seconds, queue.abandoned)
-        by_interval = patience_from_abandonment(*_interval_aggregates(queue, interval_minutes))
+        by_interval = patience_from_abandonment(*_slot_aggregates(queue, interval_minutes))
     return ChannelCalibration(
         channel_code=channel_code, start=s, end=e, interval_minutes=interval_minutes,
         arrivals=int(series.counts.sum()), handled=int(handles.size), queued=len(queue),

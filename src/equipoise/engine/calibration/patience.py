@@ -7,7 +7,11 @@ customers (served and abandoned). Two estimators follow:
 * :func:`patience_from_abandonment` — from per-interval aggregates (offered, abandoned, total
   wait). ``theta_regression``: weighted least squares of P(Ab)_i on E[W]_i through the origin,
   weights = offered_i (the variance of an interval's abandonment share falls like 1/n_i).
-  ``theta_ratio``: the ratio of totals, sum abandoned / sum wait.
+  ``theta_ratio``: the ratio of totals, sum abandoned / sum wait. The regression needs many
+  contacts per interval: an interval's squared total wait includes each customer's own squared
+  wait, so with n contacts and exponential offered waits its expectation is theta * n / (n + 1)
+  (theta / 2 with one contact per interval). Pool intervals (e.g.
+  the same slot of the week over several weeks) so that n is at least about 30.
 * :func:`patience_censored` — from individual waits. An abandoned customer's wait is an observed
   patience; a served customer's wait is a right-censored patience (they would have waited longer).
   The exponential MLE is theta = #abandoned / sum of everyone's waits — the same number as the
