@@ -1,6 +1,8 @@
 """The balance point: steer contacts across channels and pick service levels for least cost."""
 
+from equipoise.engine.optimize.changes import rank_changes
 from equipoise.engine.optimize.coefficients import build_coefficients, current_policy, evaluate
+from equipoise.engine.optimize.frontier import AXES, Recommendation, recommend, trace_frontier
 from equipoise.engine.optimize.inputs import (
     ChannelSpec,
     ProblemInputs,
@@ -22,6 +24,11 @@ from equipoise.engine.optimize.results import (
 )
 
 __all__ = [
+    "AXES",
+    "Recommendation",
+    "rank_changes",
+    "recommend",
+    "trace_frontier",
     "FAMILIES",
     "Change",
     "ChangePlan",

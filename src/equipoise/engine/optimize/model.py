@@ -28,6 +28,7 @@ overall CSAT).
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,6 +107,7 @@ def build_milp(
     csat_target: float | None = None,
     budget: float | None = None,
     relax: frozenset[str] = frozenset(),
+    per_tier_link: bool = True,
 ) -> MilpData:
     """Assemble the MILP for ``p`` (``budget`` tightens the problem's own cap)."""
     if objective not in OBJECTIVES:
@@ -143,6 +145,9 @@ def build_milp(
             vals = np.concatenate([np.ones(ks.size), -land_x[m]])
             rows.add(cols, vals, 0.0, 0.0)
     # link landing load to the chosen option (big-M), one option per channel
+    shift_bounds = None
+    if p.max_shift is not None and "max_shift" not in relax:
+        shift_bounds = np.minimum(1.0, p.current_share + p.max_shift)
     lb = np.zeros(n)
     ub = np.concatenate([np.ones(n_x), np.full(n_l, np.inf), np.ones(K)])
     integrality = np.zeros(n, dtype=np.uint8)
@@ -152,12 +157,24 @@ def build_milp(
         if ks.size == 1:
             lb[y_idx[ks]] = 1.0
             continue
-        big_m = _max_landing(p, coef, e)
+        big_m = _max_landing(p, coef, e, shift_bounds)
         if cap_active and p.channels[e].capacity is not None:
-            big_m = min(big_m, p.channels[e].capacity)
+            big_m = np.minimum(big_m, p.channels[e].capacity)
         integrality[y_idx[ks]] = 1
         for k in ks:
-            rows.add(np.append(L_idx[:, k], y_idx[k]), np.append(np.ones(S), -big_m), -np.inf, 0.0)
+            if per_tier_link:
+                # L[s, k] <= M[s, e] y[k]: tighter than one aggregated row per option
+                nz = np.flatnonzero(big_m > 0)
+                rows.add_block(
+                    np.concatenate([np.arange(nz.size), np.arange(nz.size)]),
+                    np.concatenate([L_idx[nz, k], np.full(nz.size, y_idx[k])]),
+                    np.concatenate([np.ones(nz.size), -big_m[nz]]),
+                    np.full(nz.size, -np.inf),
+                    np.zeros(nz.size),
+                )
+            else:
+                cols = np.append(L_idx[:, k], y_idx[k])
+                rows.add(cols, np.append(np.ones(S), -big_m.sum()), -np.inf, 0.0)
         rows.add(y_idx[ks], np.ones(ks.size), 1.0, 1.0)
     # capacity
     if cap_active:
@@ -222,25 +239,45 @@ def build_milp(
     )
 
 
-def _max_landing(p: ProblemInputs, coef: Coefficients, e: int) -> float:
-    """Largest landing load channel e can receive (for big-M)."""
+def _max_landing(
+    p: ProblemInputs, coef: Coefficients, e: int, shift_bounds: np.ndarray | None
+) -> np.ndarray:
+    """Largest landing load per tier that channel e can receive (the big-M of each tier).
+
+    Per (tier, reason) the load is at most the largest per-issue landing load of a feeding
+    channel, and at most the sum over feeding channels of their share cap x landing load.
+    """
     feeds = (coef.landing == e)[None, None, :] & p.eligible
-    per_issue = np.where(feeds, coef.land, 0.0).max(axis=2)
-    return float((p.volume * per_issue).sum()) * (1.0 + 1e-9) + 1e-9
+    land = np.where(feeds, coef.land, 0.0)
+    per_issue = land.max(axis=2)
+    if shift_bounds is not None:
+        per_issue = np.minimum(per_issue, (land * shift_bounds).sum(axis=2))
+    return (p.volume * per_issue).sum(axis=1) * (1.0 + 1e-9) + 1e-9
+
+
+#: HiGHS options passed through scipy verbatim. The root sub-MIP heuristics (RENS, RINS) cost
+#: more than the whole branch-and-bound on these models (a handful of binaries, a near-integral
+#: relaxation), so they are switched off; this changes speed, never the optimum.
+_HIGHS_EXTRA = {"mip_heuristic_run_rens": False, "mip_heuristic_run_rins": False}
 
 
 def _run(data: MilpData, mip_gap: float, time_limit: float | None):
     options: dict[str, float | bool] = {"mip_rel_gap": mip_gap, "presolve": True}
     if time_limit is not None:
         options["time_limit"] = time_limit
+    if data.integrality.any():
+        options.update(_HIGHS_EXTRA)
     cons = [LinearConstraint(data.A, data.row_lb, data.row_ub)] if data.A.shape[0] else []
-    return milp(
-        data.c,
-        integrality=data.integrality,
-        bounds=Bounds(data.lb, data.ub),
-        constraints=cons,
-        options=options,
-    )
+    with warnings.catch_warnings():
+        # scipy warns that options it does not know are "passed to HiGHS verbatim": intended.
+        warnings.filterwarnings("ignore", message="Unrecognized options", category=RuntimeWarning)
+        return milp(
+            data.c,
+            integrality=data.integrality,
+            bounds=Bounds(data.lb, data.ub),
+            constraints=cons,
+            options=options,
+        )
 
 
 def solve(
