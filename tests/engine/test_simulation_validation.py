@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from equipoise.engine.queueing.erlang_a import erlang_a_metrics
-from equipoise.engine.queueing.erlang_c import erlang_c_metrics
+from equipoise.engine.queueing import erlang_a_metrics, erlang_c_metrics
 from equipoise.engine.simulation import (
     AgentPool,
     ArrivalProfile,

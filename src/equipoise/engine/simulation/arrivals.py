@@ -15,15 +15,24 @@ def poisson_arrivals(
 ) -> NDArray[np.float64]:
     """Sorted arrival times of a piecewise-constant-rate Poisson process.
 
-    Exact: per interval a Poisson count, then that many uniform times in the interval.
+    Exact and sort-free: the total count is Poisson(cumulative intensity); sorted uniform
+    points on [0, cumulative intensity) come from normalised exponential spacings and are
+    mapped to times through the inverse of the piecewise-linear cumulative intensity.
     Arrivals at or after ``horizon_seconds`` are dropped.
     """
     width = profile.interval_seconds
-    rates = np.asarray(profile.rates_per_second, dtype=np.float64)
-    counts = rng.poisson(rates * width)
-    starts = np.arange(rates.size, dtype=np.float64) * width
-    times = np.repeat(starts, counts) + rng.random(int(counts.sum())) * width
-    times.sort()
+    mass = np.asarray(profile.rates_per_second, dtype=np.float64) * width
+    cumulative = np.concatenate(([0.0], np.cumsum(mass)))
+    total = float(cumulative[-1])
+    count = int(rng.poisson(total)) if total > 0 else 0
+    if count == 0:
+        return np.empty(0, dtype=np.float64)
+    spacings = np.cumsum(rng.exponential(1.0, count + 1))
+    points = spacings[:-1] * (total / spacings[-1])
+    interval = np.searchsorted(cumulative, points, side="right") - 1
+    np.clip(interval, 0, mass.size - 1, out=interval)
+    within = (points - cumulative[interval]) / np.maximum(mass[interval], np.finfo(float).tiny)
+    times = (interval + np.clip(within, 0.0, 1.0)) * width
     if horizon_seconds is not None:
         times = times[: np.searchsorted(times, horizon_seconds, side="left")]
     return times

@@ -20,6 +20,7 @@ from equipoise.engine.simulation.inputs import CentreModel
 from equipoise.engine.simulation.kernel_fcfs import fcfs_kernel
 from equipoise.engine.simulation.records import ContactRecords
 
+# Event kinds; at equal times they are processed in this order (then first scheduled first).
 _END, _ABANDON, _ARRIVE, _CHANGE = 0, 1, 2, 3
 
 
@@ -113,7 +114,7 @@ class _EventCentre:
         self.escalated_from = [-1] * n
         # per-pool slots: idle deque (longest idle on the left), busy end times, leaving flags
         self.idle: list[deque[int]] = []
-        self.busy_end: list[dict[int, float]] = []
+        self.busy_end: list[dict[int, tuple[float, int]]] = []
         self.leaving: list[set[int]] = []
         self.next_slot: list[int] = []
         for p, pool in enumerate(model.pools):
@@ -127,7 +128,7 @@ class _EventCentre:
 
     def _push(self, time: float, kind: int, a: int, b: int = 0, c: int = 0) -> None:
         self.seq += 1
-        heappush(self.events, (time, self.seq, kind, a, b, c))
+        heappush(self.events, (time, kind, self.seq, a, b, c))
 
     def _new_contact(
         self, time: float, k: int, *, repeat_of: int = -1, escalated_from: int = -1
@@ -158,7 +159,7 @@ class _EventCentre:
                 self._arrive(arrivals[i], i)
                 i += 1
                 continue
-            time, _, kind, a, b, c = heappop(events)
+            time, kind, _, a, b, c = heappop(events)
             if kind == _END:
                 self._end(time, a, b, c)
             elif kind == _ABANDON:
@@ -203,8 +204,9 @@ class _EventCentre:
         self.pool[cid] = p
         self.server[cid] = slot
         end = time + self.duration[cid]
-        self.busy_end[p][slot] = end
         self._push(end, _END, p, slot, cid)
+        # (end, scheduling order): leaving agents are those finishing first, ties by start order
+        self.busy_end[p][slot] = (end, self.seq)
 
     def _end(self, time: float, p: int, slot: int, cid: int) -> None:
         self.end[cid] = time
@@ -258,7 +260,7 @@ class _EventCentre:
             deficit -= 1
         if deficit:
             staying = sorted(
-                (end, slot) for slot, end in busy.items() if slot not in self.leaving[p]
+                (key, slot) for slot, key in busy.items() if slot not in self.leaving[p]
             )
             for _, slot in staying[:deficit]:
                 self.leaving[p].add(slot)

@@ -5,7 +5,8 @@ in time order and each goes to the server that frees up first (a heap of free ti
 customer whose wait would exceed their patience abandons at arrival + patience and never
 occupies a server. Staffing changes follow the same convention as the event-driven centre:
 new agents join free at the change time; leaving agents go idle-first (longest idle first),
-then busy agents that finish soonest, each finishing the call in hand.
+then busy agents that finish soonest, each finishing the call in hand. At equal times, calls
+ending take effect before a staffing change.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from heapq import heapify, heappop, heappush, heapreplace
+from heapq import heappop, heappush, heapreplace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,43 +50,68 @@ def fcfs_kernel(
             raise ValueError(f"changes must be (finite time, servers >= 0), got {(t, k)}")
     deadline = (arrival + np.asarray(patience, dtype=np.float64)).tolist()
     svc = np.asarray(service, dtype=np.float64).tolist()
-    arr = arrival.tolist()
-    start: list[float] = [math.nan] * n
-    slot: list[int] = [-1] * n
-    heap: list[tuple[float, int]] = [(0.0, k) for k in range(int(servers))]
-    heapify(heap)
-    next_id = int(servers)
-    ci = 0
-    inf = math.inf
-    next_change = change_list[0][0] if change_list else inf
-    for i in range(n):
-        a = arr[i]
-        if heap:
-            top = heap[0]
-            s = top[0]
-            if s < a:
-                s = a
+    start: list[float] = []
+    slot: list[int] = []
+    add_start, add_slot = start.append, slot.append
+    # Float heap of free times; ``owner`` maps a free time to its server and ``tied`` holds,
+    # in id order, further servers free at exactly the same time (start, shift changes).
+    heap: list[float] = []
+    owner: dict[float, int] = {}
+    tied: dict[float, list[int]] = {}
+    next_id = 0
+
+    def add_server(free_at: float) -> None:
+        nonlocal next_id
+        heappush(heap, free_at)
+        if free_at in owner:
+            tied.setdefault(free_at, []).append(next_id)
         else:
-            s = inf
-        if s >= next_change:
+            owner[free_at] = next_id
+        next_id += 1
+
+    def take_server(free_at: float) -> int:
+        server = owner.pop(free_at)
+        if free_at in tied:
+            queue = tied[free_at]
+            owner[free_at] = queue.pop(0)
+            if not queue:
+                del tied[free_at]
+        return server
+
+    for _ in range(int(servers)):
+        add_server(0.0)
+    ci = 0
+    inf, nan = math.inf, math.nan
+    next_change = change_list[0][0] if change_list else inf
+    for a, d, dur in zip(arrival.tolist(), deadline, svc, strict=True):
+        f = heap[0] if heap else inf
+        s = a if f < a else f
+        if s > next_change:
             # Slow path: apply every staffing change that takes effect before this answer.
-            while s >= next_change and next_change < inf:
+            while s > next_change and next_change < inf:
                 target = change_list[ci][1]
                 while len(heap) < target:
-                    heappush(heap, (next_change, next_id))
-                    next_id += 1
+                    add_server(next_change)
                 while len(heap) > target:
-                    heappop(heap)
+                    take_server(heappop(heap))
                 ci += 1
                 next_change = change_list[ci][0] if ci < len(change_list) else inf
-                if heap:
-                    top = heap[0]
-                    s = top[0] if top[0] > a else a
-                else:
-                    s = inf
-        if s > deadline[i] or s == inf:
+                f = heap[0] if heap else inf
+                s = a if f < a else f
+        if s > d or s == inf:
+            add_start(nan)
+            add_slot(-1)
             continue
-        start[i] = s
-        slot[i] = top[1]
-        heapreplace(heap, (s + svc[i], top[1]))
+        end = s + dur
+        if tied and f in tied:
+            k = take_server(f)
+        else:
+            k = owner.pop(f)
+        if end in owner:
+            tied.setdefault(end, []).append(k)
+        else:
+            owner[end] = k
+        heapreplace(heap, end)
+        add_start(s)
+        add_slot(k)
     return FcfsResult(np.array(start, dtype=np.float64), np.array(slot, dtype=np.int32))
