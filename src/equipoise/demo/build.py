@@ -31,6 +31,8 @@ class DemoSpec:
     def __post_init__(self) -> None:
         if self.customers < 10:
             raise ValueError(f"customers must be at least 10, got {self.customers}")
+        if self.start.day != 1:
+            raise ValueError(f"start must be the first day of a month, got {self.start}")
         if not 1 <= self.months <= 60:
             raise ValueError(f"months must be between 1 and 60, got {self.months}")
 
