@@ -80,9 +80,9 @@ def rank_changes(
         candidates: list[tuple[float, int, tuple, Change]] = []
         for s, r in pending_mix:
             d = target.share[s, r] - share[s, r]
-            dsvc = vol[s, r] * float(d @ state.unit_svc[s, r])
-            dchurn = vol[s, r] * float(d @ state.unit_churn[s, r])
-            dq = vol[s, r] * float(d @ state.unit_q[s, r])
+            dsvc = float(vol[s, r] * (d @ state.unit_svc[s, r]))
+            dchurn = float(vol[s, r] * (d @ state.unit_churn[s, r]))
+            dq = float(vol[s, r] * (d @ state.unit_q[s, r]))
             moved = tuple(
                 (p.channels[c].code, float(share[s, r, c]), float(target.share[s, r, c]))
                 for c in range(C)
@@ -98,7 +98,7 @@ def rank_changes(
                 delta_service_cost=dsvc,
                 delta_churn_cost=dchurn,
                 delta_csat_points=100.0 * dq / total_vol,
-                delta_csat_points_by_tier={tiers[s]: 100.0 * dq / vol_s[s]},
+                delta_csat_points_by_tier={tiers[s]: float(100.0 * dq / vol_s[s])},
             )
             candidates.append((dsvc + dchurn, 0, (s, r), change))
         if pending_sl:
@@ -107,8 +107,8 @@ def rank_changes(
             st0, w0, f0 = state.option_params(c, state.options[c])
             st1, w1, f1 = state.option_params(c, target.options[c])
             load_s = landed[:, c]
-            dsvc = (st1 - st0) * float(load_s.sum()) + (f1 - f0)
-            dchurn = (w1 - w0) * float(coef.wait_churn @ load_s)
+            dsvc = float((st1 - st0) * load_s.sum() + (f1 - f0))
+            dchurn = float((w1 - w0) * (coef.wait_churn @ load_s))
             dq_s = -coef.sens * load_s * (w1 - w0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 by_tier = np.where(vol_s > 0, 100.0 * dq_s / np.where(vol_s > 0, vol_s, 1.0), 0.0)
