@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from equipoise.engine.forecast import backtest, bias, grid, slot_of_week, wape
+from equipoise.engine.forecast import (
+    backtest,
+    bias,
+    grid,
+    poisson_wape_floor,
+    slot_of_week,
+    wape,
+)
 
 
 def test_wape_and_bias_hand_computed():
@@ -73,3 +82,28 @@ def test_backtest_needs_enough_weeks():
         backtest(times, counts, 60, horizon_weeks=2)
     with pytest.raises(ValueError, match="origins"):
         backtest(times, counts, 60, origins=0)
+
+
+def test_poisson_noise_floor_exact_and_by_brute_force():
+    # MAD of Poisson(1) = 2 e^-1; of Poisson(2.5) = 2 * 2.5 * pmf(2; 2.5).
+    assert poisson_wape_floor([1.0]) == pytest.approx(2 * math.exp(-1))
+    k = np.arange(200)
+    for lam in (0.3, 2.5, 17.0):
+        pmf = np.exp(k * math.log(lam) - lam - np.array([math.lgamma(x + 1) for x in k]))
+        assert poisson_wape_floor([lam]) == pytest.approx(np.sum(pmf * np.abs(k - lam)) / lam)
+    # Pooled: total MAD over total mean; closed intervals (0) add nothing.
+    assert poisson_wape_floor([1.0, 0.0, 1.0]) == pytest.approx(2 * math.exp(-1))
+    with pytest.raises(ValueError, match="forecast"):
+        poisson_wape_floor([0.0, 0.0])
+
+
+def test_backtest_wape_near_its_noise_floor_on_poisson_data():
+    rng = np.random.default_rng(17)
+    weeks = 12
+    times = grid("2024-01-01T00:00", weeks * 168, 60)
+    truth = 600 * _profile()[slot_of_week(times, 60)]
+    result = backtest(times, rng.poisson(truth), 60, horizon_weeks=4, trend="none")
+    assert result.noise_floor == pytest.approx(poisson_wape_floor(truth[-4 * 168:]), rel=0.05)
+    # The realised WAPE over 288 open hours has sd ~ 0.012 around its mean; shares estimated
+    # from 8 weeks lift the mean by about sqrt(1 + 1/8).
+    assert 0.9 * result.noise_floor < result.wape < 1.2 * result.noise_floor

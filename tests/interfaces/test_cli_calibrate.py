@@ -82,6 +82,7 @@ def test_forecast_csv_and_json_with_backtest(url):
     (phone,) = json.loads(result.stdout)["channels"]
     assert len(phone["forecast"]) == 7 * 48
     assert 0 < phone["backtest"]["wape"] < 1.5
+    assert 0 < phone["backtest"]["noise_floor"] < 1.5
     assert phone["model"]["weeks"] == 2
     table = runner.invoke(app, ["forecast", "-c", "phone", "--backtest", "--weeks-history", "2",
                                 "--database-url", url])

@@ -3,6 +3,11 @@
 WAPE = sum |actual - forecast| / sum actual (0 is perfect; it weights busy intervals more than
 MAPE and is defined when some intervals have no arrivals). Bias = sum (forecast - actual) /
 sum actual (positive: the model over-forecasts).
+
+Low-volume intervals cannot be forecast well whatever the model: if arrivals are Poisson with
+exactly the forecast mean, the WAPE still averages sum MAD(f_i) / sum f_i, where the Poisson mean
+absolute deviation is MAD(lam) = 2 lam pmf(floor(lam); lam). :func:`poisson_wape_floor` reports
+that noise floor so a backtest WAPE can be read against it.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from equipoise.engine.forecast.grid import check_counts, check_regular_grid, slots_per_week
 from equipoise.engine.forecast.model import fit_forecast
@@ -41,12 +47,25 @@ def bias(actual: Any, forecast: Any) -> float:
     return float((f - a).sum() / a.sum())
 
 
+def poisson_wape_floor(forecast: Any) -> float:
+    """Expected WAPE if arrivals were Poisson with exactly these means (the noise floor)."""
+    lam = np.asarray(forecast, dtype=float)
+    if lam.ndim != 1 or not np.all(np.isfinite(lam)) or np.any(lam < 0):
+        raise ValueError("forecast: expected a one-dimensional array of finite non-negative means")
+    if lam.sum() <= 0:
+        raise ValueError("forecast: expected a positive total")
+    mad = 2.0 * lam * stats.poisson.pmf(np.floor(lam), lam)
+    return float(mad.sum() / lam.sum())
+
+
 @dataclass(frozen=True, eq=False)
 class BacktestResult:
     """Out-of-sample accuracy over one or more forecast origins, pooled."""
 
     wape: float
     bias: float
+    #: WAPE expected from Poisson noise alone around the forecast (see poisson_wape_floor).
+    noise_floor: float
     #: Start of every evaluated interval, actual and forecast arrivals (all origins, in order).
     timestamps: np.ndarray
     actual: np.ndarray
@@ -104,6 +123,7 @@ def backtest(
     return BacktestResult(
         wape=wape(actual, forecast),
         bias=bias(actual, forecast),
+        noise_floor=poisson_wape_floor(forecast) if forecast.sum() > 0 else float("nan"),
         timestamps=np.concatenate(all_t),
         actual=actual,
         forecast=forecast,

@@ -220,7 +220,8 @@ def forecast(
 
 def _backtest_payload(bt: ChannelBacktest) -> dict[str, Any]:
     r = bt.result
-    return {"wape": r.wape, "bias": r.bias, "horizon_weeks": r.horizon_weeks,
+    return {"wape": r.wape, "bias": r.bias, "noise_floor": r.noise_floor,
+            "horizon_weeks": r.horizon_weeks,
             "history_weeks": r.history_weeks, "actual_total": float(r.actual.sum()),
             "forecast_total": float(r.forecast.sum()),
             "held_out_from": str(r.timestamps[0]), "held_out_to": str(r.timestamps[-1])}
@@ -259,4 +260,4 @@ def _backtest_line(bt: ChannelBacktest) -> str:
     r = bt.result
     return (f"{bt.channel_code}: backtest on {r.horizon_weeks} held-out week(s) from "
             f"{str(r.timestamps[0])[:10]} (trained on {r.history_weeks} weeks): "
-            f"WAPE {r.wape:.1%}, bias {r.bias:+.1%}")
+            f"WAPE {r.wape:.1%} (Poisson noise floor {r.noise_floor:.1%}), bias {r.bias:+.1%}")
