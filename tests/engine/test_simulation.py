@@ -33,8 +33,13 @@ from equipoise.engine.simulation import (
 
 def _mmn(agents=13, intervals=8, patience=None, **kw) -> CentreModel:
     return single_pool_model(
-        100 / 1800, Exponential(180.0), patience or Exponential(300.0), agents,
-        interval_seconds=1800.0, intervals=intervals, **kw,
+        100 / 1800,
+        Exponential(180.0),
+        patience or Exponential(300.0),
+        agents,
+        interval_seconds=1800.0,
+        intervals=intervals,
+        **kw,
     )
 
 
@@ -67,10 +72,14 @@ def test_records_columns_and_structured_view() -> None:
     seed=st.integers(0, 2**32 - 1),
     staffing=st.lists(st.integers(0, 6), min_size=1, max_size=6),
     infinite=st.booleans(),
-    service=st.sampled_from([
-        Exponential(150.0), LogNormal(150.0, 1.2), Deterministic(150.0),
-        Empirical((30.0, 150.0, 400.0)),
-    ]),
+    service=st.sampled_from(
+        [
+            Exponential(150.0),
+            LogNormal(150.0, 1.2),
+            Deterministic(150.0),
+            Empirical((30.0, 150.0, 400.0)),
+        ]
+    ),
 )
 def test_fast_kernel_equals_event_driven_centre(seed, staffing, infinite, service) -> None:
     """The FCFS kernel and the general event loop produce identical records (ties included)."""
@@ -78,13 +87,20 @@ def test_fast_kernel_equals_event_driven_centre(seed, staffing, infinite, servic
     if infinite and staffing[-1] == 0:
         staffing = [*staffing, 2]
     model = single_pool_model(
-        [0.02, 0.04, 0.01, 0.03, 0.02, 0.05][: len(staffing)] or [0.02], service, patience,
-        staffing, interval_seconds=900.0,
+        [0.02, 0.04, 0.01, 0.03, 0.02, 0.05][: len(staffing)] or [0.02],
+        service,
+        patience,
+        staffing,
+        interval_seconds=900.0,
     )
     assert is_single_fcfs(model)
     fast = simulate(model, np.random.default_rng(seed))
     slow = simulate(model, np.random.default_rng(seed), force_event_driven=True)
     assert fast.equals(slow)
+    untracked = simulate(model, np.random.default_rng(seed), track_servers=False)
+    assert np.all(untracked.server == -1)
+    for column in ("start", "end", "wait", "abandoned", "pool"):
+        assert np.array_equal(getattr(untracked, column), getattr(fast, column), equal_nan=True)
 
 
 def _busy_count_at(rec, times):
@@ -132,7 +148,10 @@ def test_kernel_rejects_bad_input() -> None:
 
 def test_shift_schedule_bounds_concurrent_service() -> None:
     model = single_pool_model(
-        [0.08] * 6, Exponential(120.0), Exponential(200.0), [8, 3, 0, 5, 5, 2],
+        [0.08] * 6,
+        Exponential(120.0),
+        Exponential(200.0),
+        [8, 3, 0, 5, 5, 2],
         interval_seconds=600.0,
     )
     rec = simulate(model, np.random.default_rng(11))
@@ -151,8 +170,13 @@ def test_shift_schedule_bounds_concurrent_service() -> None:
 
 
 def test_chat_concurrency_gives_each_agent_several_slots() -> None:
-    chat = ContactType("chat", "chat", ArrivalProfile.constant(0.05, 3600, 2),
-                       service=Exponential(300.0), patience=Infinite())
+    chat = ContactType(
+        "chat",
+        "chat",
+        ArrivalProfile.constant(0.05, 3600, 2),
+        service=Exponential(300.0),
+        patience=Infinite(),
+    )
     pool = AgentPool("chatters", "chat", StaffingSchedule.constant(2), ("chat",), concurrency=3)
     rec = simulate(CentreModel((chat,), (pool,)), np.random.default_rng(5))
     assert set(np.unique(rec.server)) == set(range(6))
@@ -160,12 +184,26 @@ def test_chat_concurrency_gives_each_agent_several_slots() -> None:
 
 
 def _two_tier_model(fcr: float = 1.0) -> CentreModel:
-    gold = ContactType("gold", "phone", ArrivalProfile.constant(0.02, 3600, 10),
-                       service=Exponential(200.0), patience=Exponential(600.0), tier="gold",
-                       fcr=fcr, repeat_delay=Deterministic(60.0))
-    basic = ContactType("basic", "phone", ArrivalProfile.constant(0.05, 3600, 10),
-                        service=Exponential(200.0), patience=Exponential(600.0), tier="basic",
-                        fcr=fcr, repeat_delay=Deterministic(60.0))
+    gold = ContactType(
+        "gold",
+        "phone",
+        ArrivalProfile.constant(0.02, 3600, 10),
+        service=Exponential(200.0),
+        patience=Exponential(600.0),
+        tier="gold",
+        fcr=fcr,
+        repeat_delay=Deterministic(60.0),
+    )
+    basic = ContactType(
+        "basic",
+        "phone",
+        ArrivalProfile.constant(0.05, 3600, 10),
+        service=Exponential(200.0),
+        patience=Exponential(600.0),
+        tier="basic",
+        fcr=fcr,
+        repeat_delay=Deterministic(60.0),
+    )
     pool = AgentPool("phones", "phone", StaffingSchedule.constant(15), ("gold", "basic"))
     return CentreModel((gold, basic), (pool,), tier_priorities={"gold": 2, "basic": 1})
 
@@ -182,8 +220,10 @@ def test_priority_serves_higher_tier_first_and_fcfs_within_tier() -> None:
         assert np.all(np.diff(rec.start[served]) >= 0)
     # whenever a basic contact was answered, no gold contact was waiting
     served_basic = np.flatnonzero(basic & (rec.pool >= 0))
-    g_arr, g_leave = rec.arrival[gold], np.where(rec.pool[gold] >= 0, rec.start[gold],
-                                                  rec.end[gold])
+    g_arr, g_leave = (
+        rec.arrival[gold],
+        np.where(rec.pool[gold] >= 0, rec.start[gold], rec.end[gold]),
+    )
     for i in served_basic[::5]:
         t = rec.start[i]
         assert not np.any((g_arr < t) & (g_leave > t))
@@ -210,8 +250,12 @@ def test_repeat_contacts_appear_at_rate_one_minus_fcr() -> None:
 
 def test_self_service_containment_splits_binomially_and_escalates() -> None:
     rate = 0.35
-    ivr = ContactType("ivr", "ivr", ArrivalProfile.constant(0.2, 3600, 4),
-                      self_service=SelfService(rate, "billing", Exponential(45.0)))
+    ivr = ContactType(
+        "ivr",
+        "ivr",
+        ArrivalProfile.constant(0.2, 3600, 4),
+        self_service=SelfService(rate, "billing", Exponential(45.0)),
+    )
     billing = ContactType("billing", "phone", None, service=Exponential(240.0))
     pool = AgentPool("phones", "phone", StaffingSchedule.constant(40), ("billing",))
     model = CentreModel((ivr, billing), (pool,))
@@ -236,8 +280,9 @@ def test_self_service_containment_splits_binomially_and_escalates() -> None:
 def test_skills_route_only_to_pools_that_serve_the_type() -> None:
     sales = ContactType("sales", "phone", ArrivalProfile.constant(0.03, 3600, 3))
     support = ContactType("support", "phone", ArrivalProfile.constant(0.03, 3600, 3))
-    generalists = AgentPool("generalists", "phone", StaffingSchedule.constant(3),
-                            ("sales", "support"))
+    generalists = AgentPool(
+        "generalists", "phone", StaffingSchedule.constant(3), ("sales", "support")
+    )
     specialists = AgentPool("specialists", "phone", StaffingSchedule.constant(3), ("support",))
     model = CentreModel((sales, support), (generalists, specialists))
     rec = simulate(model, np.random.default_rng(4))
@@ -253,8 +298,9 @@ def test_summary_counts_only_the_window_after_warmup() -> None:
     window = rec.arrival >= 3600.0
     assert s.offered == window.sum()
     assert s.handled + s.abandoned == s.offered
-    assert s.service_level == pytest.approx(np.mean(window & (rec.pool >= 0) & (rec.wait <= 20))
-                                            / window.mean())
+    assert s.service_level == pytest.approx(
+        np.mean(window & (rec.pool >= 0) & (rec.wait <= 20)) / window.mean()
+    )
     assert s.asa_seconds == pytest.approx(rec.wait[window & (rec.pool >= 0)].mean())
     assert s.mean_wait_seconds == pytest.approx(rec.wait[window].mean())
     assert s.p_abandon == pytest.approx(rec.abandoned[window].mean())

@@ -29,8 +29,9 @@ def poisson_arrivals(
         return np.empty(0, dtype=np.float64)
     spacings = np.cumsum(rng.exponential(1.0, count + 1))
     points = spacings[:-1] * (total / spacings[-1])
-    interval = np.searchsorted(cumulative, points, side="right") - 1
-    np.clip(interval, 0, mass.size - 1, out=interval)
+    # points are sorted: locate the interval boundaries among them, not each point
+    per_interval = np.diff(np.searchsorted(points, cumulative, side="left"))
+    interval = np.repeat(np.arange(mass.size), per_interval)
     within = (points - cumulative[interval]) / np.maximum(mass[interval], np.finfo(float).tiny)
     times = (interval + np.clip(within, 0.0, 1.0)) * width
     if horizon_seconds is not None:

@@ -35,24 +35,34 @@ def is_single_fcfs(model: CentreModel) -> bool:
 
 
 def simulate(
-    model: CentreModel, rng: np.random.Generator, *, force_event_driven: bool = False
+    model: CentreModel,
+    rng: np.random.Generator,
+    *,
+    force_event_driven: bool = False,
+    track_servers: bool = True,
 ) -> ContactRecords:
-    """Simulate one run of ``model`` with the random stream ``rng``; return per-contact records."""
+    """Simulate one run of ``model`` with the random stream ``rng``; return per-contact records.
+
+    A single FCFS pool runs on the fast kernel (exactly the same records as the event loop,
+    which ``force_event_driven`` selects). ``track_servers=False`` lets the fast kernel skip
+    server identities (the ``server`` column is then -1); every other column is unchanged.
+    """
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     primary = draw_primary_contacts(model, rng)
     dynamic = rng.spawn(1)[0]
     if is_single_fcfs(model) and not force_event_driven:
-        return _run_fcfs(model, primary)
+        return _run_fcfs(model, primary, track_servers)
     return _EventCentre(model, primary, dynamic).run()
 
 
-def _run_fcfs(model: CentreModel, primary: PrimaryContacts) -> ContactRecords:
+def _run_fcfs(model: CentreModel, primary: PrimaryContacts, track_servers: bool) -> ContactRecords:
     pool = model.pools[0]
     c = pool.concurrency
     changes = [(t, k * c) for t, k in pool.staffing.changes()]
     result = fcfs_kernel(
-        primary.arrival, primary.duration, primary.patience, pool.staffing.agents[0] * c, changes
+        primary.arrival, primary.duration, primary.patience, pool.staffing.agents[0] * c, changes,
+        track_servers=track_servers,
     )
     n = len(primary)
     served = ~np.isnan(result.start)

@@ -34,8 +34,14 @@ def fcfs_kernel(
     patience: NDArray[np.float64],
     servers: int,
     changes: Sequence[tuple[float, int]] = (),
+    *,
+    track_servers: bool = True,
 ) -> FcfsResult:
-    """Serve sorted arrivals FCFS on ``servers`` slots changing to ``n`` at each (time, n)."""
+    """Serve sorted arrivals FCFS on ``servers`` slots changing to ``n`` at each (time, n).
+
+    With ``track_servers=False`` the server column is all -1 (answer times are identical):
+    the loop then skips the bookkeeping of which slot took whom, about 40% of its work.
+    """
     arrival = np.asarray(arrival, dtype=np.float64)
     n = arrival.size
     if np.asarray(service).shape != (n,) or np.asarray(patience).shape != (n,):
@@ -50,6 +56,52 @@ def fcfs_kernel(
             raise ValueError(f"changes must be (finite time, servers >= 0), got {(t, k)}")
     deadline = (arrival + np.asarray(patience, dtype=np.float64)).tolist()
     svc = np.asarray(service, dtype=np.float64).tolist()
+    if not track_servers:
+        start = _answer_times(arrival.tolist(), deadline, svc, int(servers), change_list)
+        return FcfsResult(np.array(start, dtype=np.float64), np.full(n, -1, dtype=np.int32))
+    return _tracked(arrival.tolist(), deadline, svc, int(servers), change_list)
+
+
+def _answer_times(
+    arrival: list[float], deadline: list[float], service: list[float], servers: int,
+    changes: list[tuple[float, int]],
+) -> list[float]:
+    """The kernel without server identities: a plain heap of free times."""
+    start: list[float] = []
+    add_start = start.append
+    heap = [0.0] * servers
+    ci = 0
+    inf, nan = math.inf, math.nan
+    next_change = changes[0][0] if changes else inf
+    for a, d, dur in zip(arrival, deadline, service, strict=True):
+        s = heap[0] if heap else inf
+        if s < a:
+            s = a
+        if s > next_change:
+            while s > next_change and next_change < inf:
+                target = changes[ci][1]
+                while len(heap) < target:
+                    heappush(heap, next_change)
+                while len(heap) > target:
+                    heappop(heap)
+                ci += 1
+                next_change = changes[ci][0] if ci < len(changes) else inf
+                s = heap[0] if heap else inf
+                if s < a:
+                    s = a
+        if s > d or s == inf:
+            add_start(nan)
+            continue
+        heapreplace(heap, s + dur)
+        add_start(s)
+    return start
+
+
+def _tracked(
+    arrival: list[float], deadline: list[float], svc: list[float], servers: int,
+    change_list: list[tuple[float, int]],
+) -> FcfsResult:
+    """The kernel recording which server slot answers each customer."""
     start: list[float] = []
     slot: list[int] = []
     add_start, add_slot = start.append, slot.append
@@ -78,12 +130,12 @@ def fcfs_kernel(
                 del tied[free_at]
         return server
 
-    for _ in range(int(servers)):
+    for _ in range(servers):
         add_server(0.0)
     ci = 0
     inf, nan = math.inf, math.nan
     next_change = change_list[0][0] if change_list else inf
-    for a, d, dur in zip(arrival.tolist(), deadline, svc, strict=True):
+    for a, d, dur in zip(arrival, deadline, svc, strict=True):
         f = heap[0] if heap else inf
         s = a if f < a else f
         if s > next_change:

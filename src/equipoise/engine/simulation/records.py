@@ -36,7 +36,8 @@ class ContactRecords:
     never served by an agent (abandoned, or self-service). ``wait`` is time in queue (until
     answer or abandonment); ``handle`` the agent (or automated) handling time, 0 if abandoned.
     ``pool``/``server`` are -1 when no agent served the contact; ``server`` numbers the service
-    slots of the pool. ``repeat_of``/``escalated_from`` are -1 or the id of the earlier contact.
+    slots of the pool (-1 for every contact when the run did not track servers).
+    ``repeat_of``/``escalated_from`` are -1 or the id of the earlier contact.
     ``end`` is +inf for a contact stranded with infinite patience and no agent ever again.
     """
 

@@ -73,7 +73,7 @@ def replicate(
     runs: list[dict[str, ChannelSummary]] = []
     contacts = 0
     for i, rng in enumerate(streams):
-        records = simulate(model, rng)
+        records = simulate(model, rng, track_servers=False)  # summaries ignore servers
         contacts += len(records)
         runs.append(summarise(model, records))
         if progress is not None:
