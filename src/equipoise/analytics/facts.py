@@ -52,6 +52,11 @@ def _lookup(t: ir.Table, dim: ir.Table, key: str) -> ir.Table:
     return _lookups(t, [(dim, key)])
 
 
+def _flag(cond: ir.BooleanValue) -> ir.IntegerValue:
+    """A boolean as 0/1 (null stays null); PostgreSQL cannot cast boolean to bigint directly."""
+    return cond.cast("int32").cast("int64")
+
+
 def _epoch(col: ir.TimestampValue) -> ir.FloatingValue:
     return col.epoch_seconds().cast("float64")
 
@@ -73,7 +78,7 @@ class Facts:
         return c.select(
             channel_id=c.id,
             channel=c.code,
-            staffed=c.staffed.cast("int64"),
+            staffed=_flag(c.staffed),
             concurrency=c.concurrency.cast("float64"),
             sl_seconds=c.service_level_seconds.cast("float64"),
         )
@@ -132,15 +137,13 @@ class Facts:
             "outcome",
             ts=c.arrived_at,
             arrived_epoch=_epoch(c.arrived_at),
-            answered=c.answered_at.notnull().cast("int64"),
+            answered=_flag(c.answered_at.notnull()),
             wait_seconds=c.wait_seconds.cast("float64"),
             handle_seconds=c.handle_seconds.cast("float64"),
-            abandoned=c.abandoned.cast("int64"),
-            transferred=c.transferred.cast("int64"),
+            abandoned=_flag(c.abandoned),
+            transferred=_flag(c.transferred),
             cost=c.cost.cast("float64"),
-            customer_initiated=((c.direction == "inbound") & c.kind.isin(CUSTOMER_KINDS)).cast(
-                "int64"
-            ),
+            customer_initiated=_flag((c.direction == "inbound") & c.kind.isin(CUSTOMER_KINDS)),
         )
         return self._with_dims(base)
 
@@ -165,12 +168,12 @@ class Facts:
             resolved_epoch=ibis.ifelse(
                 k.status_category == "resolved", _epoch(k.resolved_at), None
             ),
-            ever_resolved=(k.resolved_at.notnull() | (k.reopen_count > 0)).cast("int64"),
-            resolved=((k.status_category == "resolved") & k.resolved_at.notnull()).cast("int64"),
-            reopened=(k.reopen_count > 0).cast("int64"),
-            complaint=k.is_complaint.cast("int64"),
-            response_met=k.first_response_met.cast("int64"),
-            resolution_met=k.resolution_met.cast("int64"),
+            ever_resolved=_flag(k.resolved_at.notnull() | (k.reopen_count > 0)),
+            resolved=_flag((k.status_category == "resolved") & k.resolved_at.notnull()),
+            reopened=_flag(k.reopen_count > 0),
+            complaint=_flag(k.is_complaint),
+            response_met=_flag(k.first_response_met),
+            resolution_met=_flag(k.resolution_met),
         )
         c = self.table("contacts")
         cust = c.filter((c.direction == "inbound") & c.kind.isin(CUSTOMER_KINDS)).select(
@@ -212,9 +215,9 @@ class Facts:
             customer_contacts=out.customer_contacts.fill_null(0),
             repeat_in_window=out.repeat_in_window.fill_null(0),
             case_cost=out.case_cost.fill_null(0.0),
-            recovered=(
+            recovered=_flag(
                 out.churned_day.isnull() | (out.churned_day > out.opened_day + horizon)
-            ).cast("int64"),
+            ),
         )
 
     @cached_property

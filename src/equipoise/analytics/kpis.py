@@ -3,6 +3,8 @@
 # fmt: off
 from __future__ import annotations
 
+import ibis
+
 from equipoise.analytics.registry import (
     Derived,
     Metric,
@@ -136,7 +138,7 @@ register(Metric(
     "the same reason from the same customer within the FCR window (default 7 days) after "
     "resolution.",
     fact="cases",
-    reduce=lambda t: share(((t.customer_contacts == 1) & (t.repeat_in_window == 0)).cast("int64"),
+    reduce=lambda t: share(ibis.ifelse((t.customer_contacts == 1) & (t.repeat_in_window == 0), 1, 0),
                            t.resolved == 1)))
 register(Metric(
     "reopen_rate", "Reopen rate", "percent", "lower",
