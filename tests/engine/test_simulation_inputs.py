@@ -151,3 +151,25 @@ def test_confidence_interval_edge_cases() -> None:
         t_quantile(1.5, 3)
     with pytest.raises(ValueError, match="df"):
         t_quantile(0.95, 0)
+
+
+def test_simulation_package_is_pure() -> None:
+    """Only the standard library, numpy and the package itself are imported."""
+    import ast
+    import sys
+    from pathlib import Path
+
+    import equipoise.engine.simulation as pkg
+
+    allowed = {"numpy", "__future__"} | set(sys.stdlib_module_names)
+    for path in Path(pkg.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                ok = name.split(".")[0] in allowed or name.startswith("equipoise.engine.simulation")
+                assert ok, f"{path.name} imports {name}"

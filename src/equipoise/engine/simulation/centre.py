@@ -148,11 +148,13 @@ class _EventCentre:
         self.ctype.append(k)
         self.duration.append(float(ctype.service.sample(self.rng, 1)[0]))
         self.patience.append(float(ctype.patience.sample(self.rng, 1)[0]))
-        for column, value in (
-            (self.start, math.nan), (self.end, math.nan), (self.pool, -1), (self.server, -1),
-            (self.abandoned, False), (self.contained, False), (self.waiting, False),
-        ):
-            column.append(value)
+        self.start.append(math.nan)
+        self.end.append(math.nan)
+        self.pool.append(-1)
+        self.server.append(-1)
+        self.abandoned.append(False)
+        self.contained.append(False)
+        self.waiting.append(False)
         self.is_repeat.append(repeat_of >= 0)
         self.repeat_of.append(repeat_of)
         self.escalated_from.append(escalated_from)
@@ -224,7 +226,7 @@ class _EventCentre:
         ctype = self.model.contact_types[self.ctype[cid]]
         if ctype.fcr < 1.0 and self.rng.random() >= ctype.fcr:
             back = time + float(ctype.repeat_delay.sample(self.rng, 1)[0])
-            if back < self.model.horizon_seconds:
+            if back < self.model.horizon:
                 k = self.type_by_name[ctype.repeat_as or ctype.name]
                 self._new_contact(back, k, repeat_of=cid)
         if slot in self.leaving[p]:

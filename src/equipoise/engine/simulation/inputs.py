@@ -269,7 +269,7 @@ class CentreModel:
             horizon = max(horizons)
         object.__setattr__(self, "horizon_seconds", _finite_positive("horizon_seconds", horizon))
         warmup = float(self.warmup_seconds)
-        if not 0 <= warmup < self.horizon_seconds:
+        if not 0 <= warmup < self.horizon:
             raise ValueError(
                 f"warmup_seconds must be in [0, horizon_seconds={self.horizon_seconds}), "
                 f"got {warmup}"
@@ -281,6 +281,11 @@ class CentreModel:
             if not math.isfinite(float(v)) or float(v) < 0:
                 raise ValueError(f"service_level_seconds must be finite and >= 0, got {v!r}")
         object.__setattr__(self, "tier_priorities", dict(self.tier_priorities))
+
+    @property
+    def horizon(self) -> float:
+        """The resolved ``horizon_seconds`` (given, or the end of the longest arrival profile)."""
+        return float(self.horizon_seconds or 0.0)
 
     @property
     def channels(self) -> tuple[str, ...]:

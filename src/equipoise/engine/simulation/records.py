@@ -26,6 +26,7 @@ RECORD_DTYPE = np.dtype(
         ("escalated_from", np.int64),
     ]
 )
+_COLUMNS: tuple[str, ...] = RECORD_DTYPE.names or ()
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class ContactRecords:
 
     def __post_init__(self) -> None:
         n = self.id.size
-        for name in RECORD_DTYPE.names or ():
+        for name in _COLUMNS:
             column = np.ascontiguousarray(getattr(self, name), dtype=RECORD_DTYPE[name])
             if column.shape != (n,):
                 raise ValueError(
@@ -80,13 +81,13 @@ class ContactRecords:
     def to_structured(self) -> np.ndarray:
         """The records as one numpy structured array (columns of RECORD_DTYPE)."""
         out = np.empty(len(self), dtype=RECORD_DTYPE)
-        for name in RECORD_DTYPE.names or ():
+        for name in _COLUMNS:
             out[name] = getattr(self, name)
         return out
 
     def to_dict(self) -> dict[str, np.ndarray]:
         """The records as a dict of column name -> array."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in RECORD_DTYPE.names}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in _COLUMNS}
 
     def equals(self, other: ContactRecords) -> bool:
         """True when every column is identical (NaN equal to NaN)."""
@@ -94,8 +95,8 @@ class ContactRecords:
             return False
         return all(
             np.array_equal(getattr(self, n), getattr(other, n), equal_nan=n in _FLOAT_COLUMNS)
-            for n in RECORD_DTYPE.names or ()
+            for n in _COLUMNS
         )
 
 
-_FLOAT_COLUMNS = frozenset(n for n in RECORD_DTYPE.names or () if RECORD_DTYPE[n].kind == "f")
+_FLOAT_COLUMNS = frozenset(n for n in _COLUMNS if RECORD_DTYPE[n].kind == "f")

@@ -62,7 +62,7 @@ def _ratio(num: float, den: float) -> float:
 
 def summarise(model: CentreModel, records: ContactRecords) -> dict[str, ChannelSummary]:
     """Summary statistics per channel (keys in ``model.channels`` order)."""
-    lo, hi = model.warmup_seconds, model.horizon_seconds
+    lo, hi = model.warmup_seconds, model.horizon
     in_window = (records.arrival >= lo) & (records.arrival < hi)
     channel_of_type = np.array([t.channel for t in model.contact_types], dtype=object)
     automated_type = np.array([t.self_service is not None for t in model.contact_types])
@@ -89,11 +89,13 @@ def summarise(model: CentreModel, records: ContactRecords) -> dict[str, ChannelS
         contained = int((ss & records.contained).sum())
         repeats = int((queued & records.is_repeat).sum())
         capacity = sum(
-            p.staffing.agent_seconds(lo, hi) * p.concurrency
-            for p in model.pools if p.channel == channel
+            (p.staffing.agent_seconds(lo, hi) * p.concurrency
+             for p in model.pools if p.channel == channel),
+            0.0,
         )
         busy = sum(
-            float(busy_by_pool[i]) for i, p in enumerate(model.pools) if p.channel == channel
+            (float(busy_by_pool[i]) for i, p in enumerate(model.pools) if p.channel == channel),
+            0.0,
         )
         out[channel] = ChannelSummary(
             channel=channel,
