@@ -325,3 +325,59 @@ def test_replicate_is_reproducible_and_rejects_bad_arguments() -> None:
         a.estimate("phone", "nope")
     with pytest.raises(ValueError, match="rng"):
         simulate(model, 5)  # type: ignore[arg-type]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    priorities=st.lists(st.integers(0, 2), min_size=3, max_size=3),
+    staff=st.lists(st.lists(st.integers(0, 4), min_size=1, max_size=3), min_size=2, max_size=2),
+    concurrency=st.integers(1, 3),
+    fcr=st.floats(0.5, 1.0),
+    containment=st.floats(0.0, 1.0),
+)
+def test_event_driven_centre_invariants(seed, priorities, staff, concurrency, fcr,
+                                        containment) -> None:
+    """Any mix of skills, priorities, shifts, repeats and self-service keeps the books straight."""
+    profile = ArrivalProfile.constant(0.01, 1200.0, 3)
+    types = (
+        ContactType("a", "phone", profile, priority=priorities[0], fcr=fcr,
+                    repeat_delay=Exponential(300.0)),
+        ContactType("b", "phone", None, priority=priorities[1], patience=Infinite()),
+        ContactType("c", "chat", profile, priority=priorities[2], service=LogNormal(200, 0.8)),
+        ContactType("ivr", "ivr", profile,
+                    self_service=SelfService(containment, "b", Deterministic(30.0))),
+    )
+    pools = (
+        AgentPool("p0", "phone", StaffingSchedule(1200.0, tuple(staff[0])), ("a", "b")),
+        AgentPool("p1", "chat", StaffingSchedule(1200.0, (*staff[1], 2)), ("b", "c"),
+                  concurrency=concurrency),
+    )
+    model = CentreModel(types, pools)
+    rec = simulate(model, np.random.default_rng(seed))
+    assert rec.equals(simulate(model, np.random.default_rng(seed)))
+    assert np.array_equal(rec.id, np.arange(len(rec)))
+    automated = rec.type == 3
+    queued = ~automated
+    answered = rec.pool >= 0
+    # every queued contact is answered or abandoned, never both; automated ones neither
+    assert np.all(answered[queued] ^ rec.abandoned[queued])
+    assert not np.any(answered[automated] | rec.abandoned[automated])
+    # skills: a only on p0, c only on p1
+    assert np.all(rec.pool[(rec.type == 0) & answered] == 0)
+    assert np.all(rec.pool[(rec.type == 2) & answered] == 1)
+    # waits respect patience; abandoned contacts waited exactly their patience deadline
+    assert np.all(rec.wait[answered] >= 0)
+    assert np.all(rec.end[answered] >= rec.start[answered])
+    # a slot serves one contact at a time
+    for p in (0, 1):
+        for k in np.unique(rec.server[rec.pool == p]):
+            mine = np.flatnonzero((rec.pool == p) & (rec.server == k))
+            order = mine[np.argsort(rec.start[mine])]
+            assert np.all(rec.start[order][1:] >= rec.end[order][:-1])
+    # repeats point back to an answered contact of type a; escalations to an uncontained IVR
+    rep = np.flatnonzero(rec.is_repeat)
+    assert np.all(answered[rec.repeat_of[rep]]) and np.all(rec.type[rec.repeat_of[rep]] == 0)
+    esc = np.flatnonzero(rec.escalated_from >= 0)
+    assert np.all(automated[rec.escalated_from[esc]])
+    assert esc.size == np.sum(automated & ~rec.contained)

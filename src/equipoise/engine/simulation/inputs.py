@@ -14,6 +14,8 @@ from equipoise.engine.simulation.distributions import (
     check_distribution,
 )
 
+#: Mean handle time used when a contact type does not say (seconds).
+DEFAULT_HANDLE_SECONDS = 180.0
 #: Mean patience used when a contact type does not say (seconds).
 DEFAULT_PATIENCE_SECONDS = 300.0
 #: Mean delay before an unresolved contact comes back when a type does not say (seconds).
@@ -150,7 +152,7 @@ class ContactType:
     name: str
     channel: str
     arrivals: ArrivalProfile | None
-    service: Distribution = field(default_factory=lambda: Exponential(180.0))
+    service: Distribution = field(default_factory=lambda: Exponential(DEFAULT_HANDLE_SECONDS))
     patience: Distribution = field(
         default_factory=lambda: Exponential(DEFAULT_PATIENCE_SECONDS)
     )
