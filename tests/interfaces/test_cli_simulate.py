@@ -25,6 +25,10 @@ def test_json_summary_has_confidence_intervals() -> None:
     sl = out["channels"]["phone"]["service_level"]
     assert sl["n"] == 4 and sl["low"] <= sl["mean"] <= sl["high"] and 0 < sl["mean"] < 1
     assert out["channels"]["phone"]["containment_rate"]["mean"] is None  # NaN -> null
+    exact = out["analytic"]
+    assert exact["model"] == "erlang_a" and 0.8 < exact["service_level"] < 0.9
+    for stat in ("service_level", "p_abandon", "occupancy", "mean_wait_seconds"):
+        assert stat in exact
     offered = out["channels"]["phone"]["offered"]["mean"]
     assert 480 < offered < 720  # 600 expected calls
     # same seed, same answer; another seed, another answer
@@ -51,9 +55,13 @@ def test_per_interval_lists_and_table_output() -> None:
                                  "--warmup-intervals", "1"])
     assert result.exit_code == 0, result.output
     assert "service level (20 s)" in result.output and "P(abandon)" in result.output
+    assert "Erlang" not in result.output  # no formula for a nonstationary lognormal centre
     out = _json(["--calls-per-interval", "80,120,100", "--agents", "10,14,12",
                  "--replications", "2"])
-    assert out["inputs"]["intervals"] == 3
+    assert out["inputs"]["intervals"] == 3 and out["analytic"] is None
+    table = runner.invoke(app, ["--replications", "2", "--intervals", "4",
+                                "--patience-seconds", "0"])
+    assert table.exit_code == 0 and "Erlang C" in table.output
 
 
 def test_bad_arguments_fail_with_a_clear_message() -> None:

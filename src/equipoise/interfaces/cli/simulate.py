@@ -8,6 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from equipoise.engine.queueing import erlang_a_metrics, erlang_c_metrics
 from equipoise.engine.simulation import (
     Exponential,
     Infinite,
@@ -19,16 +20,32 @@ from equipoise.interfaces.cli._common import JsonFlag, console, emit_json, fail
 
 app = typer.Typer(help="Simulate a staffed contact queue (M/G/N+M) with confidence intervals.")
 
-#: Statistics shown in the table, with their label and how to format them.
+#: Statistics shown in the table: label, format, and the matching field of the Erlang formulas.
 _SHOWN = (
-    ("offered", "contacts offered", "{:,.1f}"),
-    ("handled", "contacts handled", "{:,.1f}"),
-    ("service_level", "service level", "{:.2%}"),
-    ("asa_seconds", "ASA of answered (s)", "{:.2f}"),
-    ("mean_wait_seconds", "mean wait, all (s)", "{:.2f}"),
-    ("p_abandon", "P(abandon)", "{:.2%}"),
-    ("occupancy", "occupancy", "{:.2%}"),
+    ("offered", "contacts offered", "{:,.1f}", None),
+    ("handled", "contacts handled", "{:,.1f}", None),
+    ("service_level", "service level", "{:.2%}", "service_level"),
+    ("asa_seconds", "ASA of answered (s)", "{:.2f}", None),
+    ("mean_wait_seconds", "mean wait, all (s)", "{:.2f}", "asa_seconds"),
+    ("p_wait", "P(wait)", "{:.2%}", "p_wait"),
+    ("p_abandon", "P(abandon)", "{:.2%}", "p_abandon"),
+    ("occupancy", "occupancy", "{:.2%}", "occupancy"),
 )
+
+
+def _analytic(rates: list[float], staff: list[int], interval_seconds: float, aht: float,
+              service_cv: float, patience: float, target: float) -> dict[str, float] | None:
+    """Erlang A (or C without abandonment) for a stationary, exponential centre; else None."""
+    if len(set(rates)) != 1 or len(set(staff)) != 1 or service_cv != 0 or staff[0] == 0:
+        return None
+    rate = rates[0] / interval_seconds
+    if patience == 0:
+        if rate * aht >= staff[0]:
+            return None  # no steady state without abandonment
+        metrics = erlang_c_metrics(rate, aht, staff[0], target)
+    else:
+        metrics = erlang_a_metrics(rate, aht, patience, staff[0], target)
+    return {field: float(getattr(metrics, field)) for *_, field in _SHOWN if field}
 
 
 def _numbers(text: str, option: str, kind: type) -> list:
@@ -108,6 +125,8 @@ def simulate_cmd(
         report = replicate(
             model, replications, seed, progress=lambda done, total: bar.update(task, completed=done)
         )
+    exact = _analytic(rates, staff, interval_seconds, aht_seconds, service_cv,
+                      patience_seconds, target_seconds)
     if json_out:
         emit_json({
             "inputs": {
@@ -118,14 +137,23 @@ def simulate_cmd(
                 "replications": replications, "seed": seed,
             },
             **_finite(report.as_dict()),
+            "analytic": {"model": "erlang_c" if patience_seconds == 0 else "erlang_a",
+                         **{stat: exact[field] for stat, _, _, field in _SHOWN if field}}
+            if exact else None,
         })
         return
     table = Table(title=f"{replications} replications, {report.contacts:,} contacts, "
                   f"{report.level:.0%} confidence intervals")
-    for column in ("statistic", "mean", "low", "high"):
+    columns = ["statistic", "mean", "low", "high"]
+    if exact:
+        columns.append("Erlang C" if patience_seconds == 0 else "Erlang A")
+    for column in columns:
         table.add_column(column, justify="left" if column == "statistic" else "right")
-    for stat, label, fmt in _SHOWN:
+    for stat, label, fmt, field in _SHOWN:
         est = report.estimate("phone", stat)
         label = label.replace("service level", f"service level ({target_seconds:g} s)")
-        table.add_row(label, *(fmt.format(v) for v in (est.mean, est.low, est.high)))
+        row = [fmt.format(v) for v in (est.mean, est.low, est.high)]
+        if exact:
+            row.append(fmt.format(exact[field]) if field else "")
+        table.add_row(label, *row)
     console.print(table)
