@@ -381,3 +381,20 @@ def test_event_driven_centre_invariants(seed, priorities, staff, concurrency, fc
     esc = np.flatnonzero(rec.escalated_from >= 0)
     assert np.all(automated[rec.escalated_from[esc]])
     assert esc.size == np.sum(automated & ~rec.contained)
+
+
+def test_unresolved_contacts_can_come_back_through_self_service() -> None:
+    ivr = ContactType("ivr", "ivr", None,
+                      self_service=SelfService(0.5, "calls", Deterministic(40.0)))
+    calls = ContactType("calls", "phone", ArrivalProfile.constant(0.05, 3600, 4), fcr=0.5,
+                        repeat_as="ivr", repeat_delay=Exponential(600.0))
+    pool = AgentPool("phones", "phone", StaffingSchedule.constant(20), ("calls",))
+    model = CentreModel((ivr, calls), (pool,))
+    rec = simulate(model, np.random.default_rng(6))
+    back = np.flatnonzero(rec.is_repeat)
+    assert back.size > 50 and np.all(rec.type[back] == 0)
+    np.testing.assert_allclose(rec.handle[back], 40.0)  # the self-service step's duration
+    n, contained = back.size, int(rec.contained[back].sum())
+    assert abs(contained - n / 2) <= 4 * math.sqrt(n / 4)
+    escalated = np.flatnonzero(np.isin(rec.escalated_from, back))
+    assert escalated.size == n - contained and np.all(rec.type[escalated] == 1)

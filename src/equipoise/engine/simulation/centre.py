@@ -146,8 +146,12 @@ class _EventCentre:
         ctype = self.model.contact_types[k]
         self.arrival.append(time)
         self.ctype.append(k)
-        self.duration.append(float(ctype.service.sample(self.rng, 1)[0]))
-        self.patience.append(float(ctype.patience.sample(self.rng, 1)[0]))
+        if ctype.self_service is not None:  # a repeat that comes back through self-service
+            self.duration.append(float(ctype.self_service.duration.sample(self.rng, 1)[0]))
+            self.patience.append(float(self.rng.random()))
+        else:
+            self.duration.append(float(ctype.service.sample(self.rng, 1)[0]))
+            self.patience.append(float(ctype.patience.sample(self.rng, 1)[0]))
         self.start.append(math.nan)
         self.end.append(math.nan)
         self.pool.append(-1)
