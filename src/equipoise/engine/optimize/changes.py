@@ -70,78 +70,106 @@ def rank_changes(
     vol_s = vol.sum(axis=1)
     total_vol = float(vol_s.sum())
     diff = np.abs(target.share - share).max(axis=2)
-    pending_mix = {(int(s), int(r)) for s, r in np.argwhere((diff > tol) & (vol > 0))}
+    mix_cells = np.argwhere((diff > tol) & (vol > 0))  # (n, 2) tier, reason
+    ms, mr = mix_cells[:, 0], mix_cells[:, 1]
+    delta = target.share[ms, mr] - share[ms, mr]  # (n, C), fixed: each cell moves once
+    pending = np.ones(len(mix_cells), dtype=bool)
     pending_sl = {
         c for c in range(C) if p.channels[c].staffed and target.options[c] != current.options[c]
     }
     tiers = [t.code for t in p.tiers]
     changes: list[Change] = []
-    while pending_mix or pending_sl:
-        candidates: list[tuple[float, int, tuple, Change]] = []
-        for s, r in pending_mix:
-            d = target.share[s, r] - share[s, r]
-            dsvc = float(vol[s, r] * (d @ state.unit_svc[s, r]))
-            dchurn = float(vol[s, r] * (d @ state.unit_churn[s, r]))
-            dq = float(vol[s, r] * (d @ state.unit_q[s, r]))
-            moved = tuple(
-                (p.channels[c].code, float(share[s, r, c]), float(target.share[s, r, c]))
-                for c in range(C)
-                if abs(d[c]) > tol
-            )
-            gain = int(np.argmax(d))
-            change = Change(
-                kind="mix",
-                tier=tiers[s],
-                reason=p.reasons[r],
-                channel=p.channels[gain].code,
-                shifts=moved,
-                delta_service_cost=dsvc,
-                delta_churn_cost=dchurn,
-                delta_csat_points=100.0 * dq / total_vol,
-                delta_csat_points_by_tier={tiers[s]: float(100.0 * dq / vol_s[s])},
-            )
-            candidates.append((dsvc + dchurn, 0, (s, r), change))
+
+    def mix_values() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # mix effects depend only on the options in force, not on other mix changes
+        v = vol[ms, mr]
+        return (
+            v * np.einsum("nc,nc->n", delta, state.unit_svc[ms, mr]),
+            v * np.einsum("nc,nc->n", delta, state.unit_churn[ms, mr]),
+            v * np.einsum("nc,nc->n", delta, state.unit_q[ms, mr]),
+        )
+
+    m_svc, m_churn, m_q = mix_values()
+    while pending.any() or pending_sl:
+        best_mix, best_mix_value = -1, np.inf
+        if pending.any():
+            values = np.where(pending, m_svc + m_churn, np.inf)
+            best_mix = int(np.argmin(values))
+            best_mix_value = float(values[best_mix])
+        best_sl: tuple[float, int, Change] | None = None
         if pending_sl:
             landed = _landed_by_tier(p, coef, share)
-        for c in pending_sl:
-            st0, w0, f0 = state.option_params(c, state.options[c])
-            st1, w1, f1 = state.option_params(c, target.options[c])
-            load_s = landed[:, c]
-            dsvc = float((st1 - st0) * load_s.sum() + (f1 - f0))
-            dchurn = float((w1 - w0) * (coef.wait_churn @ load_s))
-            dq_s = -coef.sens * load_s * (w1 - w0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                by_tier = np.where(vol_s > 0, 100.0 * dq_s / np.where(vol_s > 0, vol_s, 1.0), 0.0)
-            change = Change(
-                kind="service_level",
-                tier=None,
-                reason=None,
-                channel=p.channels[c].code,
-                option_from=state.options[c],
-                option_to=target.options[c],
-                delta_service_cost=dsvc,
-                delta_churn_cost=dchurn,
-                delta_csat_points=100.0 * float(dq_s.sum()) / total_vol,
-                delta_csat_points_by_tier={
-                    t: float(v) for t, v in zip(tiers, by_tier, strict=True) if v
-                },
-            )
-            candidates.append((dsvc + dchurn, 1, (c,), change))
-        value, kind, key, change = min(candidates, key=lambda t: (t[0], t[1], t[2]))
-        changes.append(change)
-        if kind == 0:
-            s, r = key
-            share[s, r] = target.share[s, r]
-            pending_mix.discard((s, r))
-        else:
-            (c,) = key
+            for c in sorted(pending_sl):
+                change = _sl_change(p, coef, state, target, c, landed[:, c], vol_s, tiers)
+                if best_sl is None or change.delta_total_cost < best_sl[0]:
+                    best_sl = (change.delta_total_cost, c, change)
+        if best_sl is not None and best_sl[0] < best_mix_value:
+            _, c, change = best_sl
+            changes.append(change)
             state.options[c] = target.options[c]
             state.refresh()
             pending_sl.discard(c)
+            m_svc, m_churn, m_q = mix_values()
+            continue
+        n = best_mix
+        s, r = int(ms[n]), int(mr[n])
+        d = delta[n]
+        moved = tuple(
+            (p.channels[c].code, float(share[s, r, c]), float(target.share[s, r, c]))
+            for c in range(C)
+            if abs(d[c]) > tol
+        )
+        changes.append(
+            Change(
+                kind="mix",
+                tier=tiers[s],
+                reason=p.reasons[r],
+                channel=p.channels[int(np.argmax(d))].code,
+                shifts=moved,
+                delta_service_cost=float(m_svc[n]),
+                delta_churn_cost=float(m_churn[n]),
+                delta_csat_points=float(100.0 * m_q[n] / total_vol),
+                delta_csat_points_by_tier={tiers[s]: float(100.0 * m_q[n] / vol_s[s])},
+            )
+        )
+        share[s, r] = target.share[s, r]
+        pending[n] = False
     return ChangePlan(
         changes=tuple(changes),
         current=evaluate(p, current, coef),
         target=evaluate(p, target, coef),
+    )
+
+
+def _sl_change(
+    p: ProblemInputs,
+    coef: Coefficients,
+    state: _State,
+    target: Policy,
+    c: int,
+    load_s: np.ndarray,
+    vol_s: np.ndarray,
+    tiers: list[str],
+) -> Change:
+    """The effect of moving channel c to its target option, given the loads in force."""
+    st0, w0, f0 = state.option_params(c, state.options[c])
+    st1, w1, f1 = state.option_params(c, target.options[c])
+    dsvc = float((st1 - st0) * load_s.sum() + (f1 - f0))
+    dchurn = float((w1 - w0) * (coef.wait_churn @ load_s))
+    dq_s = -coef.sens * load_s * (w1 - w0)
+    safe = np.where(vol_s > 0, vol_s, 1.0)
+    by_tier = np.where(vol_s > 0, 100.0 * dq_s / safe, 0.0)
+    return Change(
+        kind="service_level",
+        tier=None,
+        reason=None,
+        channel=p.channels[c].code,
+        option_from=state.options[c],
+        option_to=target.options[c],
+        delta_service_cost=dsvc,
+        delta_churn_cost=dchurn,
+        delta_csat_points=100.0 * float(dq_s.sum()) / float(vol_s.sum()),
+        delta_csat_points_by_tier={t: float(v) for t, v in zip(tiers, by_tier, strict=True) if v},
     )
 
 
