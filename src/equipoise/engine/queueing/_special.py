@@ -61,7 +61,7 @@ def bd0(k: FloatArray, mu: FloatArray) -> FloatArray:
         power = power * v2
     out[near] = total
     kf, mf = k[~near], mu[~near]
-    out[~near] = kf * np.log(kf / mf) + mf - kf
+    out[~near] = kf * (np.log(kf) - np.log(mf)) + mf - kf
     return out
 
 
@@ -96,16 +96,9 @@ def log_poisson_cdf(n: FloatArray, mu: FloatArray) -> FloatArray:
 def log_gamma_lower(a: FloatArray, z: FloatArray) -> FloatArray:
     """Return log P(a, z), the regularised lower incomplete gamma, for a > 0 and z >= 0."""
     a, z = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(z, np.float64))
-    p = special.gammainc(a, z)
-    out = np.empty(a.shape, dtype=np.float64)
-    good = p > _SMALL
-    out[good] = np.log(p[good])
-    zero = z == 0
-    out[zero] = -np.inf
-    bad = ~good & ~zero
-    if bad.any():
-        ab, zb = a[bad], z[bad]
-        out[bad] = log_poisson_pmf(ab, zb) + np.log(_rising_series(ab, zb))
+    out = np.full(a.shape, -np.inf)
+    live = z > 0
+    out[live] = log_poisson_pmf(a[live], z[live]) + log_queue_sum(a[live], z[live])
     return out
 
 
@@ -124,16 +117,45 @@ def log_erlang_b(n: FloatArray, mu: FloatArray) -> FloatArray:
 
 
 def log_queue_sum(x: FloatArray, y: FloatArray) -> FloatArray:
-    """Return log S(x, y), S = sum_{j>=0} prod_{i=1..j} y/(x+i) = P(x, y) / pmf(x; y), x, y > 0."""
+    """Return log S(x, y), S = sum_{j>=0} prod_{i=1..j} y/(x+i) = P(x, y) / pmf(x; y), x, y > 0.
+
+    scipy's ``gammainc`` loses up to 6 digits for a > 2e5 some 4-11 standard deviations into
+    the lower tail, so there (and wherever y <= x - 4 sqrt(x) for x >= 1e4) S comes from the
+    integral S = x int_0^inf exp(-(x - y) v - y (v - 1 + e^-v)) dv by Gauss-Laguerre.
+    """
     x, y = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(y, np.float64))
-    p = special.gammainc(x, y)
     out = np.empty(x.shape, dtype=np.float64)
+    tail = (x >= 1e4) & (y <= x - 4.0 * np.sqrt(x))
+    out[tail] = _log_queue_sum_laguerre(x[tail], y[tail])
+    rest = ~tail
+    xr, yr = x[rest], y[rest]
+    p = special.gammainc(xr, yr)
     good = p > _SMALL
-    out[good] = np.log(p[good]) - log_poisson_pmf(x[good], y[good])
+    vals = np.empty(xr.shape, dtype=np.float64)
+    vals[good] = np.log(p[good]) - log_poisson_pmf(xr[good], yr[good])
     bad = ~good
     if bad.any():
-        out[bad] = np.log(_rising_series(x[bad], y[bad]))
+        vals[bad] = np.log(_rising_series(xr[bad], yr[bad]))
+    out[rest] = vals
     return out
+
+
+_LAGUERRE_NODES, _LAGUERRE_WEIGHTS = np.polynomial.laguerre.laggauss(96)
+
+
+def _log_queue_sum_laguerre(x: FloatArray, y: FloatArray) -> FloatArray:
+    """log S for y well below x: substitute v = w / (x - y) and integrate against e^-w."""
+    if not x.size:
+        return x.copy()
+    h = 1.0 / (x - y)
+    v = h[:, None] * _LAGUERRE_NODES[None, :]
+    # v - 1 + e^-v, by its Taylor series where the closed form would cancel
+    small = v < 0.1
+    series = v * v * (0.5 - v * (1 / 6 - v * (1 / 24 - v * (1 / 120 - v * (
+        1 / 720 - v * (1 / 5040 - v * (1 / 40320 - v / 362880)))))))
+    curve = np.where(small, series, v + np.expm1(-np.where(small, 0.0, v)))
+    integral = (_LAGUERRE_WEIGHTS[None, :] * np.exp(-y[:, None] * curve)).sum(axis=1)
+    return np.log(x * h * integral)
 
 
 def _falling_series(n: FloatArray, mu: FloatArray) -> FloatArray:

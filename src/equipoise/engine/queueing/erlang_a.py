@@ -114,14 +114,13 @@ def _core(load: FloatArray, aht: FloatArray, patience: FloatArray, n: IntArray,
     y = load * patience / aht
     log_b = log_erlang_b(n_f, load)
     log_s = log_queue_sum(x, y)
-    b = np.exp(log_b)
-    # odds of not waiting: sum_{k<N} pi_k / sum_{k>=N} pi_k = (1/B - 1) / S
-    no_wait_odds = (1.0 - b) * np.exp(-log_s - log_b)
-    p_wait = 1.0 / (1.0 + no_wait_odds)
-    abandon_given_wait = np.clip(1.0 - (n_f / load) * (1.0 - np.exp(-log_s)), 0.0, 1.0)
+    # log-odds of not waiting: log[sum_{k<N} pi_k / sum_{k>=N} pi_k] = log[(1/B - 1) / S]
+    log_odds = np.log1p(-np.exp(log_b)) - log_s - log_b
+    p_wait = special.expit(-log_odds)
+    abandon_given_wait = np.clip(1.0 - n_f * -np.expm1(-log_s) / load, 0.0, 1.0)
     z = y * np.exp(-target / patience)
     answered = _answered_within(x, y, z)
-    sl = np.clip(no_wait_odds / (1.0 + no_wait_odds) + p_wait * answered, 0.0, 1.0)
+    sl = np.clip(special.expit(log_odds) + p_wait * answered, 0.0, 1.0)
     return p_wait, sl, p_wait * abandon_given_wait
 
 
@@ -136,6 +135,7 @@ def _answered_within(x: FloatArray, y: FloatArray, z: FloatArray) -> FloatArray:
     lower = ~upper
     xl, yl, zl = x[lower], y[lower], z[lower]
     log_p = log_gamma_lower(xl, yl)
-    out[lower] = (xl / yl) * (np.exp(log_gamma_lower(xl + 1.0, yl) - log_p)
-                              - np.exp(log_gamma_lower(xl + 1.0, zl) - log_p))
+    diff = (np.exp(log_gamma_lower(xl + 1.0, yl) - log_p)
+            - np.exp(log_gamma_lower(xl + 1.0, zl) - log_p))
+    out[lower] = xl * diff / yl  # this order cannot overflow when y is tiny
     return np.clip(out, 0.0, 1.0)
