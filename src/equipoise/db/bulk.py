@@ -13,6 +13,8 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: It
     """Insert ``rows`` (tuples in ``columns`` order) into ``table`` within the caller's transaction."""
     if conn.dialect.name == "postgresql":
         return _copy_postgres(conn, table, columns, rows)
+    if conn.dialect.name == "sqlite":
+        return _executemany_sqlite(conn, table, columns, rows, chunk_rows)
     stmt = insert(table)
     count = 0
     chunk: list[dict[str, Any]] = []
@@ -25,6 +27,34 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: It
     if chunk:
         conn.execute(stmt, chunk)
         count += len(chunk)
+    return count
+
+
+def _executemany_sqlite(conn: Connection, table: Table, columns: Sequence[str],
+                        rows: Iterable[Sequence[Any]], chunk_rows: int) -> int:
+    """DBAPI ``executemany`` with SQLAlchemy's own value conversions (same stored formats)."""
+    processors = [(i, table.c[c].type._cached_bind_processor(conn.dialect)) for i, c in enumerate(columns)]
+    processors = [(i, p) for i, p in processors if p is not None]
+    cols = ", ".join(f'"{c}"' for c in columns)
+    sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join("?" * len(columns))})'
+    cursor = conn.connection.driver_connection.cursor()
+    count = 0
+    chunk: list[Sequence[Any]] = []
+    for row in rows:
+        if processors:
+            row = list(row)
+            for i, proc in processors:
+                if row[i] is not None:
+                    row[i] = proc(row[i])
+        chunk.append(row)
+        if len(chunk) >= chunk_rows:
+            cursor.executemany(sql, chunk)
+            count += len(chunk)
+            chunk = []
+    if chunk:
+        cursor.executemany(sql, chunk)
+        count += len(chunk)
+    cursor.close()
     return count
 
 
