@@ -137,8 +137,24 @@ def main() -> None:
         f"CSAT {100 * frontier.current.csat_overall:.2f}%)"
     )
 
-    med_c, _, plan = timed(lambda: rank_changes(p, bal.solution.policy), 3)
-    print(f"\nchange ranking: {len(plan.changes)} changes, median {med_c:.3f} s")
+    opt = frontier.optimum.evaluation
+    print(
+        f"  direct optimum: service {opt.service_cost:,.0f}  churn {opt.churn_cost:,.0f}  "
+        f"CSAT {100 * opt.csat_overall:.2f}%  net {opt.total_cost:,.0f} vs balance "
+        f"{bal.total_cost:,.0f} -> recommended: "
+        f"{'optimum' if frontier.recommended is frontier.optimum else 'balance point'}"
+    )
+    med_c, _, plan = timed(lambda: rank_changes(p, frontier.recommended.policy), 3)
+    print(f"\nchange ranking: {len(plan.changes)} changes, median {med_c:.3f} s; top 3:")
+    for c in plan.changes[:3]:
+        what = (
+            f"{c.channel} {c.option_from} -> {c.option_to}"
+            if c.kind == "service_level"
+            else f"{c.tier}/{c.reason} mostly to {c.channel}"
+        )
+        print(
+            f"  {what}: {c.delta_total_cost:,.0f} per year, {c.delta_csat_points:+.3f} CSAT points"
+        )
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # tracemalloc slows Python code down, so it runs on one extra solve, outside the timings

@@ -11,9 +11,13 @@ Definitions:
 * **Balance point**: the frontier point with the lowest net cost = service cost + expected
   churn cost (equivalently the highest margin retained minus service cost, since retained
   margin = margin at risk - churn cost). Its precision is the grid spacing.
-* **Optimum**: the direct minimum of service + churn cost over all feasible policies, reported
-  alongside as a check; its net cost is never above the balance point's, and it can sit just
-  off the frontier when it buys lower churn through resolution rather than through CSAT.
+* **Optimum**: the direct minimum of service + churn cost over all feasible policies. Its net
+  cost is never above the balance point's; it can sit inside the overall-CSAT frontier because
+  churn cost depends on which tiers get the satisfaction (a top-tier customer lost costs more)
+  and on resolution, not on the overall CSAT alone.
+* **Recommended policy** (:attr:`Frontier.recommended`): the optimum when its net cost is below
+  the balance point's (the usual case), otherwise the balance point. The ranked changes of
+  :func:`recommend` lead from today's policy to it.
 """
 
 from __future__ import annotations
@@ -89,7 +93,7 @@ def trace_frontier(
 
 @dataclass(frozen=True, eq=False)
 class Recommendation:
-    """The frontier, the balance point on it and the ranked changes that lead there."""
+    """The frontier (balance point, optimum) and the ranked changes to the recommended policy."""
 
     frontier: Frontier
     plan: ChangePlan
@@ -103,7 +107,7 @@ def recommend(
     mip_gap: float = 1e-7,
     progress: Callable[[int, int], None] | None = None,
 ) -> Recommendation:
-    """Trace the frontier, take its balance point and rank the changes from today to it."""
+    """Trace the frontier, pick the recommended policy and rank the changes from today to it."""
     frontier = trace_frontier(p, points=points, axis=axis, mip_gap=mip_gap, progress=progress)
-    plan = rank_changes(p, frontier.balance.solution.policy)
+    plan = rank_changes(p, frontier.recommended.policy)
     return Recommendation(frontier=frontier, plan=plan)

@@ -146,8 +146,22 @@ class Frontier:
 
     @property
     def balance(self) -> FrontierPoint:
-        """The balance point."""
+        """The balance point: the frontier point with the lowest service + churn cost."""
         return self.points[self.balance_index]
+
+    @property
+    def recommended(self) -> Solution:
+        """The policy to recommend: the direct optimum when its net cost beats the balance point.
+
+        Net cost depends on *which* tiers get the satisfaction, not only on the overall CSAT, so
+        the net-best policy can sit just inside the overall-CSAT frontier.
+        """
+        if (
+            self.optimum is not None
+            and self.optimum.evaluation.total_cost < self.balance.total_cost
+        ):
+            return self.optimum
+        return self.balance.solution
 
 
 @dataclass(frozen=True)
