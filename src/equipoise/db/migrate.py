@@ -20,8 +20,12 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> str:
-    """Bring the database at ``url`` to ``revision``; returns the revision now current."""
+def upgrade(url: str, revision: str = "heads") -> str:
+    """Bring the database at ``url`` to ``revision`` (default: every head); returns the revisions now current.
+
+    Independent features add migrations on their own branches from the initial schema, so the
+    default target is all heads.
+    """
     command.upgrade(alembic_config(url), revision)
     return current_revision(url) or ""
 
@@ -32,6 +36,7 @@ def current_revision(url: str) -> str | None:
         with engine.connect() as conn:
             if not inspect(conn).has_table("alembic_version"):
                 return None
-            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+            return ",".join(sorted(rows)) if rows else None
     finally:
         engine.dispose()
