@@ -69,7 +69,9 @@ def _log_likelihood(eta: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
     return float(np.sum(w * (y * -np.logaddexp(0.0, -eta) + (1.0 - y) * -np.logaddexp(0.0, eta))))
 
 
-def _validate(X, y, weights, names):
+def _validate(
+    X: object, y: object, weights: object, names: tuple[str, ...] | list[str] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     if X.ndim != 2:
@@ -86,12 +88,12 @@ def _validate(X, y, weights, names):
         raise ValueError(f"weights: expected {n} finite non-negative values")
     if names is None:
         names = tuple(f"x{i}" for i in range(k))
-    names = tuple(names)
-    if len(names) != k:
-        raise ValueError(f"names: expected {k} names, got {len(names)}")
+    names_t: tuple[str, ...] = tuple(str(n) for n in names)
+    if len(names_t) != k:
+        raise ValueError(f"names: expected {k} names, got {len(names_t)}")
     if np.linalg.matrix_rank(X * np.sqrt(w)[:, None]) < k:
         raise ValueError("X: columns are linearly dependent (drop a dummy or a constant column)")
-    return X, y, w, names
+    return X, y, w, names_t
 
 
 def fit_logistic(
@@ -108,7 +110,7 @@ def fit_logistic(
     ``weights`` are frequency weights (a row with weight 3 counts as three identical rows), so
     aggregated data (one row per covariate pattern) fit exactly like the expanded data.
     """
-    X, y, w, names = _validate(X, y, weights, names)
+    X, y, w, labels = _validate(X, y, weights, names)
     k = X.shape[1]
     beta = np.zeros(k)
     eta = X @ beta
@@ -150,7 +152,7 @@ def fit_logistic(
     if np.any(np.abs(beta) > 30.0) or np.any(~np.isfinite(se)) or np.any(se > 1e4):
         warning = (warning + "; " if warning else "") + "quasi-separation: estimates unstable"
     return LogisticFit(
-        names=names,
+        names=labels,
         coef=_frozen(beta),
         std_err=_frozen(se),
         covariance=_frozen(cov),

@@ -36,7 +36,7 @@ class _State:
 
     def option_params(self, c: int, name: str | None) -> tuple[float, float, float]:
         ch = self.p.channels[c]
-        if not ch.staffed:
+        if not ch.staffed or name is None:
             return 0.0, 0.0, 0.0
         local = [o.name for o in ch.effective_options].index(name)
         k = self.coef.option_pair(c, local)

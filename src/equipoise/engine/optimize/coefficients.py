@@ -64,6 +64,8 @@ class Coefficients:
 def build_coefficients(p: ProblemInputs) -> Coefficients:
     """Precompute the per-issue coefficients of ``p``."""
     S, R, C = p.shape
+    # ProblemInputs fills both with arrays in __post_init__ (containment 1, no complaints)
+    assert p.containment is not None and p.complaint_rate is not None
     svc_own = np.zeros((S, R, C))
     svc_land = np.zeros((S, R, C))
     q0 = np.zeros((S, R, C))

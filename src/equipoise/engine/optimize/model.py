@@ -158,8 +158,9 @@ def build_milp(
             lb[y_idx[ks]] = 1.0
             continue
         big_m = _max_landing(p, coef, e, shift_bounds)
-        if cap_active and p.channels[e].capacity is not None:
-            big_m = np.minimum(big_m, p.channels[e].capacity)
+        capacity = p.channels[e].capacity
+        if cap_active and capacity is not None:
+            big_m = np.minimum(big_m, capacity)
         integrality[y_idx[ks]] = 1
         for k in ks:
             if per_tier_link:
