@@ -25,7 +25,7 @@ from equipoise.analytics.registry import all_metrics
 from tests.analytics.factories import small_company
 
 OCTOBER = {
-    "contacts": 12, "customers_served": 4, "asa": 7395 / 8, "service_level": 600 / 9,
+    "contacts": 12, "customers_served": 4, "offered": 9, "answered": 8, "asa": 7395 / 8, "service_level": 600 / 9,
     "abandonment_rate": 100 / 9, "transfer_rate": 12.5, "aht": 580.0, "deflection_rate": 10.0,
     "busy_hours": 4160 / 3600, "total_cost": 38.5, "cost_per_contact": 38.5 / 12,
     "cost_to_serve": 38.5 / 4, "cases": 7,

@@ -42,6 +42,14 @@ register(Metric(
     "Distinct customers with at least one contact in the period.",
     fact="contacts", reduce=lambda t: t.customer_id.nunique()))
 register(Metric(
+    "offered", "Offered contacts", "count", "neutral",
+    "Inbound contacts that reached an agent queue on a staffed channel (answered or abandoned).",
+    fact="contacts", reduce=lambda t: sum_where(1, _offered(t))))
+register(Metric(
+    "answered", "Answered contacts", "count", "neutral",
+    "Inbound contacts answered on staffed channels.",
+    fact="contacts", reduce=lambda t: sum_where(1, _answered(t))))
+register(Metric(
     "asa", "Average speed of answer", "seconds", "lower",
     "Mean seconds waited in queue by inbound contacts answered on staffed channels.",
     fact="contacts", reduce=lambda t: mean_where(t.wait_seconds, _answered(t))))
