@@ -63,9 +63,10 @@ def erlang_b_metrics(arrival_rate_per_s: ArrayLike, aht_s: ArrayLike,
     return metrics_from_arrays(arrs["arrival_rate_per_s"] * arrs["aht_s"], arrs["agents"])
 
 
-def metrics_from_arrays(load: FloatArray, n: IntArray) -> QueueMetrics:
-    """Erlang B metrics on validated, broadcast arrays."""
-    b = blocking(n, load)
+def metrics_from_arrays(load: FloatArray, n: IntArray,
+                        b: FloatArray | None = None) -> QueueMetrics:
+    """Erlang B metrics on validated, broadcast arrays (``b``: known Erlang B values)."""
+    b = blocking(n, load) if b is None else b
     n_f = n.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         occupancy = np.where(n > 0, load * (1.0 - b) / np.where(n > 0, n_f, 1.0), 0.0)

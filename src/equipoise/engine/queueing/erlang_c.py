@@ -38,10 +38,13 @@ def erlang_c(servers: ArrayLike, load: ArrayLike) -> Any:
     return scalar_or_array(wait_probability(arrs["servers"], arrs["load"]))
 
 
-def wait_probability(n: IntArray, a: FloatArray) -> FloatArray:
-    """Erlang C on validated, broadcast arrays (1 when unstable, 0 without load)."""
+def wait_probability(n: IntArray, a: FloatArray, b: FloatArray | None = None) -> FloatArray:
+    """Erlang C on validated, broadcast arrays (1 when unstable, 0 without load).
+
+    ``b`` may carry the Erlang B values B(n, a) when the caller already has them.
+    """
     n_f = n.astype(np.float64)
-    b = blocking(n, a)
+    b = blocking(n, a) if b is None else b
     stable = a < n_f
     with np.errstate(divide="ignore", invalid="ignore"):
         c = np.where(stable, n_f * b / (n_f - a * (1.0 - b)), 1.0)
@@ -61,11 +64,11 @@ def erlang_c_metrics(arrival_rate_per_s: ArrayLike, aht_s: ArrayLike, agents: Ar
                                arrs["agents"], arrs["target_seconds"])
 
 
-def metrics_from_arrays(load: FloatArray, aht: FloatArray, n: IntArray,
-                        target: FloatArray) -> QueueMetrics:
-    """Erlang C metrics on validated, broadcast arrays."""
+def metrics_from_arrays(load: FloatArray, aht: FloatArray, n: IntArray, target: FloatArray,
+                        b: FloatArray | None = None) -> QueueMetrics:
+    """Erlang C metrics on validated, broadcast arrays (``b``: known Erlang B values)."""
     n_f = n.astype(np.float64)
-    c = wait_probability(n, load)
+    c = wait_probability(n, load, b)
     stable = (load < n_f) | (load == 0)
     gap = np.where(load < n_f, n_f - load, 1.0)
     sl = np.where(stable, 1.0 - c * np.exp(-gap * target / aht), 0.0)

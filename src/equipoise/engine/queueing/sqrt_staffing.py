@@ -90,22 +90,29 @@ def square_root_staffing(load: ArrayLike, beta: ArrayLike) -> Any:
 
 def halfin_whitt_beta_for_service_level(target_sl: float, load: FloatArray,
                                         target_over_aht: FloatArray) -> FloatArray:
-    """Beta with 1 - P_HW(beta) exp(-beta sqrt(A) T/AHT) = target_sl (Erlang C estimate)."""
+    """Beta with 1 - P_HW(beta) exp(-beta sqrt(A) T/AHT) = target_sl (Erlang C estimate).
+
+    beta depends on the data only through c = sqrt(A) T / AHT, so it is solved exactly on a
+    log-spaced grid of c and interpolated (the solver only needs a starting point).
+    """
     a, t = np.broadcast_arrays(np.asarray(load, np.float64), np.asarray(target_over_aht))
-    miss = np.full(a.shape, 1.0 - target_sl)
+    grid = np.concatenate([[0.0], np.logspace(-6, 4, 241)])
+    miss = np.full(grid.shape, 1.0 - target_sl)
 
     def missed(b: FloatArray) -> FloatArray:
-        return np.asarray(halfin_whitt_p_wait(b)) * np.exp(-b * np.sqrt(a) * t)
+        return np.asarray(halfin_whitt_p_wait(b)) * np.exp(-b * grid)
 
-    return _bisect_decreasing(missed, miss, 0.0)
+    table = _bisect_decreasing(missed, miss, 0.0, iterations=40)
+    return np.interp(np.sqrt(a) * t, grid, table)
 
 
-def _bisect_decreasing(func: Any, target: FloatArray, low: float) -> FloatArray:
+def _bisect_decreasing(func: Any, target: FloatArray, low: float,
+                       iterations: int = 60) -> FloatArray:
     """Vectorised bisection for func(beta) = target with func decreasing in beta."""
     target = np.asarray(target, dtype=np.float64)
     lo = np.full(target.shape, low)
     hi = np.full(target.shape, _BETA_MAX)
-    for _ in range(60):
+    for _ in range(iterations):
         mid = 0.5 * (lo + hi)
         above = np.asarray(func(mid)) > target
         lo = np.where(above, mid, lo)

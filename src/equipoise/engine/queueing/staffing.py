@@ -3,9 +3,10 @@
 All queueing metrics used here are monotone in the number of agents (service level up; wait
 probability, ASA, abandonment and occupancy down), so the feasible staffing levels of an
 interval form a half-line [N*, inf). The solver starts every interval from a square-root
-staffing estimate, gallops (steps 1, 2, 4, ...) up or down until it brackets N*, then bisects
-the bracket; all intervals move together as numpy arrays, so a typical interval costs two or
-three vectorised model evaluations.
+staffing estimate. For Erlang B and C it then walks the Erlang B recursion one agent at a time
+(one special-function evaluation in all, then a few multiplications per step); for Erlang A it
+gallops (steps 1, 2, 4, ...) up or down until it brackets N*, then bisects the bracket. All
+intervals move together as numpy arrays.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from equipoise.engine.queueing._validate import (
     scalar_or_array,
 )
 from equipoise.engine.queueing.erlang_a import metrics_from_arrays as erlang_a_arrays
+from equipoise.engine.queueing.erlang_b import blocking
 from equipoise.engine.queueing.erlang_b import metrics_from_arrays as erlang_b_arrays
 from equipoise.engine.queueing.erlang_c import metrics_from_arrays as erlang_c_arrays
 from equipoise.engine.queueing.results import QueueMetrics, StaffingResult
@@ -68,16 +70,25 @@ def required_agents(model: Model, calls: ArrayLike, interval_seconds: ArrayLike,
                          flat["patience_seconds"][idx], n, flat["target_seconds"][idx])
 
     agents = np.zeros(load.shape, dtype=np.int64)
+    blocking_at = np.zeros(load.shape)
     busy = np.flatnonzero(load > 0)
     if busy.size:
         lower, guess = _start(spec, load[busy], flat["aht_seconds"][busy],
                               flat["patience_seconds"][busy], flat["target_seconds"][busy])
+        if spec.model == "a":
+            def feasible(sub: IntArray, n: IntArray) -> np.ndarray:
+                return spec.met(evaluate(busy[sub], n))
 
-        def feasible(sub: IntArray, n: IntArray) -> np.ndarray:
-            return spec.met(evaluate(busy[sub], n))
-
-        agents[busy] = _minimal_feasible(feasible, lower, guess)
-    metrics = evaluate(np.arange(load.size), agents)
+            agents[busy] = _minimal_feasible(feasible, lower, guess)
+        else:
+            agents[busy], blocking_at[busy] = _step_erlang_b(
+                spec, load[busy], flat["aht_seconds"][busy], flat["target_seconds"][busy],
+                lower, guess)
+    if spec.model == "a":
+        metrics = evaluate(np.arange(load.size), agents)
+    else:
+        metrics = _with_blocking(spec.model, load, flat["aht_seconds"], agents,
+                                 flat["target_seconds"], blocking_at)
     scheduled = np.ceil(agents / (1.0 - spec.shrinkage) - 1e-9).astype(np.int64)
     metrics = QueueMetrics(**{
         name: value if name == "model" else scalar_or_array(np.asarray(value).reshape(shape))
@@ -142,6 +153,31 @@ class _Spec:
         return ok
 
 
+    def met_from_blocking(self, load: FloatArray, aht: FloatArray, n: IntArray,
+                          target: FloatArray, b: FloatArray) -> np.ndarray:
+        """``met`` for models 'b' and 'c' straight from Erlang B values (same formulas as the
+        metrics functions, without building them); requires n > load for model 'c'."""
+        n_f = n.astype(np.float64)
+        ok = np.ones(n.shape, dtype=bool)
+        if self.model == "b":
+            if self.target_sl is not None:
+                ok &= 1.0 - b >= self.target_sl
+            if self.target_abandon is not None:
+                ok &= b <= self.target_abandon
+            if self.max_occupancy is not None:
+                ok &= load * (1.0 - b) / n_f <= self.max_occupancy
+            return ok
+        gap = n_f - load
+        c = np.clip(n_f * b / (n_f - load * (1.0 - b)), 0.0, 1.0)
+        if self.target_sl is not None:
+            ok &= np.clip(1.0 - c * np.exp(-gap * target / aht), 0.0, 1.0) >= self.target_sl
+        if self.target_asa is not None:
+            ok &= c * aht / gap <= self.target_asa
+        if self.max_occupancy is not None:
+            ok &= load / n_f <= self.max_occupancy
+        return ok
+
+
 def _evaluate(model: str, load: FloatArray, aht: FloatArray, patience: FloatArray,
               n: IntArray, target: FloatArray) -> QueueMetrics:
     if model == "c":
@@ -149,6 +185,51 @@ def _evaluate(model: str, load: FloatArray, aht: FloatArray, patience: FloatArra
     if model == "b":
         return erlang_b_arrays(load, n)
     return erlang_a_arrays(load, aht, patience, n, target)
+
+
+def _with_blocking(model: str, load: FloatArray, aht: FloatArray, n: IntArray,
+                   target: FloatArray, b: FloatArray) -> QueueMetrics:
+    if model == "c":
+        return erlang_c_arrays(load, aht, n, target, b)
+    return erlang_b_arrays(load, n, b)
+
+
+def _step_erlang_b(spec: _Spec, load: FloatArray, aht: FloatArray, target: FloatArray,
+                   lower: IntArray, guess: IntArray) -> tuple[IntArray, FloatArray]:
+    """Minimum agents for models 'b' and 'c' by walking the Erlang B recursion.
+
+    B is evaluated once at the guess; each step then costs a few multiplications:
+    B(n+1) = A B(n) / (n + 1 + A B(n)) going up and B(n-1) = n B(n) / (A (1 - B(n))) going
+    down (the downward form amplifies rounding by 1/(1-B) per step, so B is recomputed from
+    scratch every few downward steps).
+    """
+    n = guess.copy()
+    b = blocking(n, load)
+
+    def met(idx: IntArray, n_sub: IntArray, b_sub: FloatArray) -> np.ndarray:
+        return spec.met_from_blocking(load[idx], aht[idx], n_sub, target[idx], b_sub)
+
+    ok = met(np.arange(n.size), n, b)
+    idx, steps = np.flatnonzero(ok & (n > lower)), 0
+    while idx.size:
+        if steps and steps % 8 == 0:
+            b[idx] = blocking(n[idx], load[idx])
+        n_sub, b_sub = n[idx], b[idx]
+        before = np.clip(n_sub * b_sub / (load[idx] * (1.0 - b_sub)), 0.0, 1.0)
+        down = met(idx, n_sub - 1, before)
+        moved = idx[down]
+        n[moved] -= 1
+        b[moved] = before[down]
+        idx, steps = moved[n[moved] > lower[moved]], steps + 1
+    idx, steps = np.flatnonzero(~ok), 0
+    while idx.size:
+        if steps > 2**_MAX_GALLOP:
+            raise ValueError("targets: cannot be met with any number of agents")
+        carried = load[idx] * b[idx]
+        n[idx] += 1
+        b[idx] = carried / (n[idx] + carried)
+        idx, steps = idx[~met(idx, n[idx], b[idx])], steps + 1
+    return n, b
 
 
 def _start(spec: _Spec, load: FloatArray, aht: FloatArray, patience: FloatArray,
