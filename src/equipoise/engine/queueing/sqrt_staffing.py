@@ -18,6 +18,7 @@ then searches the exact models.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -96,14 +97,23 @@ def halfin_whitt_beta_for_service_level(target_sl: float, load: FloatArray,
     log-spaced grid of c and interpolated (the solver only needs a starting point).
     """
     a, t = np.broadcast_arrays(np.asarray(load, np.float64), np.asarray(target_over_aht))
-    grid = np.concatenate([[0.0], np.logspace(-6, 4, 241)])
-    miss = np.full(grid.shape, 1.0 - target_sl)
+    return np.interp(np.sqrt(a) * t, _GRID, _service_level_table(float(target_sl)))
+
+
+_GRID = np.concatenate([[0.0], np.logspace(-6, 4, 241)])
+
+
+@lru_cache(maxsize=64)
+def _service_level_table(target_sl: float) -> FloatArray:
+    """beta solving the Halfin-Whitt service level on the grid of c (cached per target)."""
+    miss = np.full(_GRID.shape, 1.0 - target_sl)
 
     def missed(b: FloatArray) -> FloatArray:
-        return np.asarray(halfin_whitt_p_wait(b)) * np.exp(-b * grid)
+        return np.asarray(halfin_whitt_p_wait(b)) * np.exp(-b * _GRID)
 
     table = _bisect_decreasing(missed, miss, 0.0, iterations=40)
-    return np.interp(np.sqrt(a) * t, grid, table)
+    table.setflags(write=False)
+    return table
 
 
 def _bisect_decreasing(func: Any, target: FloatArray, low: float,
