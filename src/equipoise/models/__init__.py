@@ -7,6 +7,7 @@ from equipoise.models.commitments import Commitment  # noqa: F401
 from equipoise.models.complaints import Complaint  # noqa: F401
 from equipoise.models.contacts import Contact
 from equipoise.models.customers import Customer
+from equipoise.models.imports import ImportBatch, ImportEvent, ImportFile, ImportReject  # noqa: F401
 from equipoise.models.knowledge import (  # noqa: F401
     KbArticle,
     KbArticleVersion,
