@@ -64,8 +64,15 @@ def _month_label(day: dt.date) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
-def budget_report(facts: Facts, period: Period, *, include_channel_fixed: bool = True) -> BudgetReport:
-    """Targets, actuals and variances for every org unit and month of ``period`` (whole months)."""
+def budget_report(facts: Facts, period: Period, *,
+                  include_channel_fixed: bool = False) -> BudgetReport:
+    """Targets, actuals and variances for every org unit and month of ``period`` (whole months).
+
+    A unit's actual cost is its own fixed cost plus the cost of contacts its team handled plus the
+    actual cost of every unit below it; contacts without a team (and, on request, the channels'
+    fixed costs) are carried by the root. A unit's target should equal its own fixed cost plus its
+    children's targets; every unit where it does not gets a warning.
+    """
     months = _whole_months(period)
     units = facts.table("org_units").select("id", "code", "name", "kind", "parent_id",
                                             "fixed_cost_monthly").to_pandas()
@@ -132,15 +139,16 @@ def budget_report(facts: Facts, period: Period, *, include_channel_fixed: bool =
             kids = children.get(uid, [])
             kid_targets = [targets.get((k, _label)) for k in kids]
             if target is not None and kids and any(t is not None for t in kid_targets):
-                total = sum(t or 0.0 for t in kid_targets)
+                own_fixed = float(info[uid].fixed_cost_monthly)
+                total = sum(t or 0.0 for t in kid_targets) + own_fixed
                 if not math.isclose(total, target, rel_tol=1e-6, abs_tol=0.01):
                     missing = [info[k].code for k, t in zip(kids, kid_targets, strict=True) if t is None]
                     note = f" ({', '.join(missing)} without a target)" if missing else ""
                     warnings.append(BudgetWarning(
                         _label, info[uid].code, target, total, total - target,
-                        f"{_label} {info[uid].code}: children's targets add up to {total:,.2f}, "
-                        f"not the unit's target {target:,.2f} (difference {total - target:+,.2f})"
-                        f"{note}"))
+                        f"{_label} {info[uid].code}: children's targets plus the unit's own fixed "
+                        f"cost ({own_fixed:,.2f}) add up to {total:,.2f}, not the unit's target "
+                        f"{target:,.2f} (difference {total - target:+,.2f}){note}"))
             for kid in kids:
                 emit(kid, depth + 1)
 
