@@ -19,15 +19,16 @@ def frames(demo_url):
     engine = make_engine(demo_url)
     q = {
         "contacts": "SELECT c.*, ch.code AS channel, ch.concurrency, ch.tech_cost_per_contact, "
-                    "ch.opening_hours, a.hourly_cost FROM contacts c JOIN channels ch ON ch.id = c.channel_id "
-                    "LEFT JOIN agents a ON a.id = c.agent_id ORDER BY c.id",
+        "ch.opening_hours, a.hourly_cost FROM contacts c JOIN channels ch ON ch.id = c.channel_id "
+        "LEFT JOIN agents a ON a.id = c.agent_id ORDER BY c.id",
         "surveys": "SELECT s.*, c.ended_at AS contact_ended_at FROM survey_responses s "
-                   "JOIN contacts c ON c.id = s.contact_id",
+        "JOIN contacts c ON c.id = s.contact_id",
         "customers": "SELECT * FROM customers",
-        "budgets": "SELECT b.*, o.code, o.parent_id, o.kind FROM budget_lines b JOIN org_units o ON o.id = b.org_unit_id",
+        "budgets": "SELECT b.*, o.code, o.parent_id, o.kind FROM budget_lines b "
+        "JOIN org_units o ON o.id = b.org_unit_id",
         "org": "SELECT * FROM org_units",
         "eligible": "SELECT r.code AS reason, ch.code AS channel FROM reason_channels rc "
-                    "JOIN contact_reasons r ON r.id = rc.reason_id JOIN channels ch ON ch.id = rc.channel_id",
+        "JOIN contact_reasons r ON r.id = rc.reason_id JOIN channels ch ON ch.id = rc.channel_id",
         "reasons": "SELECT * FROM contact_reasons",
         "cases": "SELECT * FROM cases",
     }
@@ -44,7 +45,7 @@ def frames(demo_url):
 def test_every_contact_arrives_in_its_channels_opening_hours(frames):
     c = frames["contacts"]
     assert len(c) > 1000
-    for arrived, hours in zip(c.arrived_at, c.opening_hours):
+    for arrived, hours in zip(c.arrived_at, c.opening_hours, strict=False):
         if isinstance(hours, str):
             hours = json.loads(hours)
         span = hours.get(str(arrived.weekday()))
@@ -96,9 +97,9 @@ def test_contacts_use_only_channels_eligible_for_their_reason(frames):
     c, el, reasons = frames["contacts"], frames["eligible"], frames["reasons"]
     leaf = reasons[reasons.parent_id.notna()]
     assert len(leaf) >= 10
-    allowed = set(zip(el.reason, el.channel))
-    code = dict(zip(reasons.id, reasons.code))
-    pairs = set(zip(c.reason_id.map(code), c.channel))
+    allowed = set(zip(el.reason, el.channel, strict=False))
+    code = dict(zip(reasons.id, reasons.code, strict=False))
+    pairs = set(zip(c.reason_id.map(code), c.channel, strict=False))
     assert pairs <= allowed
 
 
@@ -121,18 +122,18 @@ def test_budgets_cover_every_unit_and_month_and_roll_up(frames):
     b, org = frames["budgets"], frames["org"]
     periods = sorted(b.period.unique())
     assert len(b) == len(org) * len(periods)
-    fixed = dict(zip(org.id, org.fixed_cost_monthly))
+    fixed = dict(zip(org.id, org.fixed_cost_monthly, strict=False))
     mismatches = []
     for period, grp in b.groupby("period"):
-        target = dict(zip(grp.org_unit_id, grp.target_cost))
+        target = dict(zip(grp.org_unit_id, grp.target_cost, strict=False))
         children = defaultdict(list)
-        for uid, parent in zip(org.id, org.parent_id):
+        for uid, parent in zip(org.id, org.parent_id, strict=False):
             if not (isinstance(parent, float) and math.isnan(parent)) and parent is not None:
                 children[int(parent)].append(uid)
         for parent, kids in children.items():
             total = sum(target[k] for k in kids) + fixed[parent]
             if abs(total - target[parent]) > 0.05:
-                mismatches.append((str(period), dict(zip(org.id, org.code))[parent]))
+                mismatches.append((str(period), dict(zip(org.id, org.code, strict=False))[parent]))
     month, branch, _factor = truth.BUDGET_MISMATCH
     assert [m[1] for m in mismatches] == [branch]
     assert pd.Timestamp(mismatches[0][0]) == pd.Timestamp(periods[month])

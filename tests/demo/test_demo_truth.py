@@ -20,8 +20,27 @@ def medium():
 
 
 def _contacts(data):
-    cols = ["id", "case", "customer", "channel", "reason", "agent", "team", "kind", "prev", "arrived", "queued",
-            "answered", "ended", "wait", "handle", "abandoned", "transferred", "outcome", "cost"]
+    cols = [
+        "id",
+        "case",
+        "customer",
+        "channel",
+        "reason",
+        "agent",
+        "team",
+        "kind",
+        "prev",
+        "arrived",
+        "queued",
+        "answered",
+        "ended",
+        "wait",
+        "handle",
+        "abandoned",
+        "transferred",
+        "outcome",
+        "cost",
+    ]
     return {k: [r[i] for r in data.log.contacts] for i, k in enumerate(cols)}
 
 
@@ -47,10 +66,18 @@ def test_channel_costs_fall_in_published_ranges(medium):
     ranges = {"phone_premier": (8, 25), "chat": (3, 12), "email": (2, 10), "self_service": (0.1, 1.0)}
     for key, (lo, hi) in ranges.items():
         if key == "phone_premier":
-            sel = [cost for cost, t, ab in zip(c["cost"], c["team"], c["abandoned"]) if t == "T-PREMIER" and not ab]
+            sel = [
+                cost
+                for cost, t, ab in zip(c["cost"], c["team"], c["abandoned"], strict=False)
+                if t == "T-PREMIER" and not ab
+            ]
         else:
             code = [i for i, ch in enumerate(CHANNELS) if ch.code == key][0]
-            sel = [cost for cost, ch, ab in zip(c["cost"], c["channel"], c["abandoned"]) if ch == code and not ab]
+            sel = [
+                cost
+                for cost, ch, ab in zip(c["cost"], c["channel"], c["abandoned"], strict=False)
+                if ch == code and not ab
+            ]
         assert lo <= float(np.mean(sel)) <= hi, (key, np.mean(sel))
 
 
@@ -58,7 +85,7 @@ def test_waits_follow_staffing_monday_morning_understaffing(medium):
     c = _contacts(medium)
     start_wd = medium.horizon.start.weekday()
     monday, other = [], []
-    for t, team, wait in zip(c["arrived"], c["team"], c["wait"]):
+    for t, team, wait in zip(c["arrived"], c["team"], c["wait"], strict=False):
         if team != "T-GENERAL":
             continue
         hour = int((t % DAY) // HOUR)
@@ -75,7 +102,7 @@ def test_churn_rises_with_bad_experience(medium):
     churned_at = medium.log.churned_at
     tiers = medium.customers.tier
     bad_months = set()
-    for cu, t, o in zip(c["customer"], c["arrived"], c["outcome"]):
+    for cu, t, o in zip(c["customer"], c["arrived"], c["outcome"], strict=False):
         if o in ("unresolved", "abandoned"):
             bad_months.add((cu - 1, int(np.searchsorted(starts, t, side="right") - 1)))
     counts = {True: [0, 0], False: [0, 0]}
@@ -93,8 +120,11 @@ def test_churn_rises_with_bad_experience(medium):
 def test_high_tier_calls_partly_land_with_the_outsourced_pool(medium):
     c = _contacts(medium)
     tiers = medium.customers.tier
-    high_phone = [team for cu, team, ch in zip(c["customer"], c["team"], c["channel"])
-                  if tiers[cu - 1] == 1 and CHANNELS[ch].code == "phone"]
+    high_phone = [
+        team
+        for cu, team, ch in zip(c["customer"], c["team"], c["channel"], strict=False)
+        if tiers[cu - 1] == 1 and CHANNELS[ch].code == "phone"
+    ]
     share = high_phone.count("T-GENERAL") / len(high_phone)
     assert abs(share - 0.25) < 0.05
 
@@ -107,8 +137,27 @@ def test_generator_invariants_hold_for_any_seed(customers, months, seed):
     agents = data.agents
     ended = {}
     for r in data.log.contacts:
-        cid, _case, cust, ch, _reason, agent, _team, _kind, _prev, arrived, _q, answered, end, wait, handle, \
-            abandoned, _tr, _out, cost = r
+        (
+            cid,
+            _case,
+            cust,
+            ch,
+            _reason,
+            agent,
+            _team,
+            _kind,
+            _prev,
+            arrived,
+            _q,
+            answered,
+            end,
+            wait,
+            handle,
+            abandoned,
+            _tr,
+            _out,
+            cost,
+        ) = r
         assert hours[ch].is_open(arrived)
         assert handle >= 0 and wait >= 0 and end >= arrived
         agent_part = handle / 3600 * agents[agent - 1].hourly_cost / CHANNELS[ch].concurrency if agent else 0.0

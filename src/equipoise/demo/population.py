@@ -10,11 +10,54 @@ import numpy as np
 from equipoise.demo import truth
 from equipoise.demo.catalog import BRANCHES, TIERS
 
-_FIRST = ("Alder", "Birch", "Cedar", "Dale", "Elm", "Fern", "Glen", "Hazel", "Iris", "Juniper", "Kestrel",
-          "Linden", "Maple", "North", "Oak", "Pine", "Quarry", "Rowan", "Sage", "Thorn", "Vale", "Willow")
-_SECOND = ("Bakery", "Builders", "Clinic", "Consulting", "Dental", "Engineering", "Farms", "Garage",
-           "Holdings", "Hotels", "Logistics", "Media", "Motors", "Partners", "Pharmacy", "Retail",
-           "Studios", "Supplies", "Systems", "Trading", "Travel", "Works")
+_FIRST = (
+    "Alder",
+    "Birch",
+    "Cedar",
+    "Dale",
+    "Elm",
+    "Fern",
+    "Glen",
+    "Hazel",
+    "Iris",
+    "Juniper",
+    "Kestrel",
+    "Linden",
+    "Maple",
+    "North",
+    "Oak",
+    "Pine",
+    "Quarry",
+    "Rowan",
+    "Sage",
+    "Thorn",
+    "Vale",
+    "Willow",
+)
+_SECOND = (
+    "Bakery",
+    "Builders",
+    "Clinic",
+    "Consulting",
+    "Dental",
+    "Engineering",
+    "Farms",
+    "Garage",
+    "Holdings",
+    "Hotels",
+    "Logistics",
+    "Media",
+    "Motors",
+    "Partners",
+    "Pharmacy",
+    "Retail",
+    "Studios",
+    "Supplies",
+    "Systems",
+    "Trading",
+    "Travel",
+    "Works",
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +75,9 @@ class Customers:
         return len(self.tier)
 
     def names(self) -> list[str]:
-        return [f"{_FIRST[a]} {_SECOND[b]} {i + 1}" for i, (a, b) in enumerate(zip(self.name_a, self.name_b))]
+        return [
+            f"{_FIRST[a]} {_SECOND[b]} {i + 1}" for i, (a, b) in enumerate(zip(self.name_a, self.name_b, strict=False))
+        ]
 
     def acquired_on(self, start: dt.date) -> list[dt.date | None]:
         return [None if d < 0 else start - dt.timedelta(days=int(d)) for d in self.acquired_day]

@@ -14,8 +14,20 @@ import numpy as np
 
 from equipoise.demo import truth
 from equipoise.demo.catalog import (
-    CHANNEL_BY_CODE, COMPLEXITY_AHT, DOW_WEIGHTS, GROWTH_PER_MONTH, HIGH_TIER_MISROUTE, HOUR_WEIGHTS, MONTH_WEIGHTS,
-    OFFICE, POOLS, REASON_WEIGHTS, REASONS, TIERS, WEEKDAYS_6, PoolSpec,
+    CHANNEL_BY_CODE,
+    COMPLEXITY_AHT,
+    DOW_WEIGHTS,
+    GROWTH_PER_MONTH,
+    HIGH_TIER_MISROUTE,
+    HOUR_WEIGHTS,
+    MONTH_WEIGHTS,
+    OFFICE,
+    POOLS,
+    REASON_WEIGHTS,
+    REASONS,
+    TIERS,
+    WEEKDAYS_6,
+    PoolSpec,
 )
 from equipoise.demo.clock import DAY, HOUR, Horizon
 
@@ -75,7 +87,7 @@ def monthly_pool_volume(tier_counts: np.ndarray) -> dict[str, float]:
 def pool_aht(pool: PoolSpec) -> float:
     """Mean handle seconds of a pool over its typical reason mix."""
     shares = reason_shares()
-    mean_factor = sum(s * COMPLEXITY_AHT[r.complexity] for s, r in zip(shares, REASONS))
+    mean_factor = sum(s * COMPLEXITY_AHT[r.complexity] for s, r in zip(shares, REASONS, strict=False))
     if pool.channel == "field":
         mean_factor = 1.0
     return CHANNEL_BY_CODE[pool.channel].base_aht * mean_factor * pool.aht_factor

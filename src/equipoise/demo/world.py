@@ -15,9 +15,19 @@ import numpy as np
 
 from equipoise.demo import truth
 from equipoise.demo.catalog import (
-    AUTOMATION_TEAM, CHANNEL_BY_CODE, CHANNEL_FCR_SHIFT, CHANNELS, COMPLEXITY_AHT, COMPLEXITY_FCR,
-    DOW_WEIGHTS, GROWTH_PER_MONTH, HIGH_TIER_MISROUTE, HOUR_WEIGHTS, MONTH_WEIGHTS, POOL_BY_CODE,
-    REASONS, TIERS,
+    AUTOMATION_TEAM,
+    CHANNEL_FCR_SHIFT,
+    CHANNELS,
+    COMPLEXITY_AHT,
+    COMPLEXITY_FCR,
+    DOW_WEIGHTS,
+    GROWTH_PER_MONTH,
+    HIGH_TIER_MISROUTE,
+    HOUR_WEIGHTS,
+    MONTH_WEIGHTS,
+    POOL_BY_CODE,
+    REASONS,
+    TIERS,
 )
 from equipoise.demo.clock import DAY, HOUR, Horizon, OpeningHours
 from equipoise.demo.draws import Draws
@@ -124,7 +134,7 @@ class World:
         reasons = self.rng.choice(len(REASONS), size=len(who), p=reason_shares())
         channels = np.empty(len(who), dtype=int)
         u = self.rng.random(len(who))
-        for i, (cust, r) in enumerate(zip(who.tolist(), reasons.tolist())):
+        for i, (cust, r) in enumerate(zip(who.tolist(), reasons.tolist(), strict=False)):
             codes, cum = self._mix[self.c.tier[cust]][r]
             k = 0
             while u[i] >= cum[k]:
@@ -139,7 +149,7 @@ class World:
                 np.array(HOUR_WEIGHTS)[((slots % DAY) // HOUR).astype(int)]
             pick = self.rng.choice(len(slots), size=len(sel), p=weight / weight.sum())
             times[sel] = np.floor(slots[pick] + self.rng.random(len(sel)) * HOUR)
-        for cust, r, ch, t in zip(who.tolist(), reasons.tolist(), channels.tolist(), times.tolist()):
+        for cust, r, ch, t in zip(who.tolist(), reasons.tolist(), channels.tolist(), times.tolist(), strict=False):
             self._push(t, (None, cust, r, ch, "first", None))
 
     # ---- one contact --------------------------------------------------------------------------

@@ -16,8 +16,21 @@ from equipoise.demo.build import DemoData
 from equipoise.demo.catalog import BRANCHES, CHANNELS, ORG_UNITS, POOL_BY_CODE, REASONS, TIERS
 from equipoise.demo.clock import DAY, HOUR
 from equipoise.models import (
-    Agent, AgentShift, BudgetLine, BusinessCalendar, Case, Channel, Contact, ContactReason, Customer,
-    DatasetFact, Holiday, OrgUnit, SlaPolicy, SurveyResponse, reason_channels,
+    Agent,
+    AgentShift,
+    BudgetLine,
+    BusinessCalendar,
+    Case,
+    Channel,
+    Contact,
+    ContactReason,
+    Customer,
+    DatasetFact,
+    Holiday,
+    OrgUnit,
+    SlaPolicy,
+    SurveyResponse,
+    reason_channels,
 )
 
 #: Tables in dependency order (parents first).

@@ -1,6 +1,9 @@
 """ORM tables. Importing this package registers every table on ``Base.metadata``."""
 
+from equipoise.models.audit import AuditEntry  # noqa: F401
+from equipoise.models.auth import ApiToken, User, UserSession, user_teams  # noqa: F401
 from equipoise.models.budgets import BudgetLine
+from equipoise.models.case_extras import CaseMerge, CaseNote, CaseStatusChange  # noqa: F401
 from equipoise.models.cases import Case
 from equipoise.models.channels import Channel, ContactReason, reason_channels
 from equipoise.models.commitments import Commitment  # noqa: F401

@@ -9,12 +9,14 @@ from equipoise.interfaces.cli import db as db_cmd
 from equipoise.interfaces.cli import demo as demo_cmd
 from equipoise.interfaces.cli import serve as serve_cmd
 from equipoise.interfaces.cli import simulate as simulate_cmd
+from equipoise.interfaces.cli import staff as staff_cmd
 
 app = typer.Typer(help="Equipoise: customer service cost and satisfaction in balance.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(simulate_cmd.app, name="simulate")
+app.add_typer(staff_cmd.app, name="staff")
 app.add_typer(calibrate_cmd.app)  # calibrate, forecast
 app.command("serve")(serve_cmd.serve)
 
