@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import ibis
@@ -18,7 +19,9 @@ def connect(url: str) -> BaseBackend:
     if backend == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
             raise ValueError("analytics need a SQLite file, not an in-memory database")
-        return ibis.sqlite.connect(Path(parsed.database))
+        # One connection shared by a web app's worker threads: reads only, so no thread check.
+        raw = sqlite3.connect(Path(parsed.database), check_same_thread=False)
+        return ibis.sqlite.from_connection(raw)
     if backend == "postgresql":
         return ibis.postgres.connect(
             host=parsed.host or "127.0.0.1",
