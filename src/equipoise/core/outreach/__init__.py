@@ -1,0 +1,1 @@
+"""Reminders, the outbox and the SMTP sender."""
