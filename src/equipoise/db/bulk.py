@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
@@ -16,16 +16,21 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: It
     if conn.dialect.name == "sqlite":
         return _executemany_sqlite(conn, table, columns, rows, chunk_rows)
     stmt = insert(table)
+    return _in_chunks((dict(zip(columns, row, strict=True)) for row in rows), chunk_rows,
+                      lambda chunk: conn.execute(stmt, chunk))
+
+
+def _in_chunks(rows: Iterable[Any], chunk_rows: int, run: Callable[[list[Any]], object]) -> int:
     count = 0
-    chunk: list[dict[str, Any]] = []
+    chunk: list[Any] = []
     for row in rows:
-        chunk.append(dict(zip(columns, row, strict=True)))
+        chunk.append(row)
         if len(chunk) >= chunk_rows:
-            conn.execute(stmt, chunk)
+            run(chunk)
             count += len(chunk)
             chunk = []
     if chunk:
-        conn.execute(stmt, chunk)
+        run(chunk)
         count += len(chunk)
     return count
 
@@ -33,29 +38,25 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: It
 def _executemany_sqlite(conn: Connection, table: Table, columns: Sequence[str],
                         rows: Iterable[Sequence[Any]], chunk_rows: int) -> int:
     """DBAPI ``executemany`` with SQLAlchemy's own value conversions (same stored formats)."""
-    processors = [(i, table.c[c].type._cached_bind_processor(conn.dialect)) for i, c in enumerate(columns)]
-    processors = [(i, p) for i, p in processors if p is not None]
+    found = [(i, table.c[c].type._cached_bind_processor(conn.dialect)) for i, c in enumerate(columns)]
+    processors = [(i, p) for i, p in found if p is not None]
     cols = ", ".join(f'"{c}"' for c in columns)
     sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join("?" * len(columns))})'
+
+    def convert(row: Sequence[Any]) -> Sequence[Any]:
+        if not processors:
+            return row
+        out = list(row)
+        for i, proc in processors:
+            if out[i] is not None:
+                out[i] = proc(out[i])
+        return out
+
     cursor = conn.connection.driver_connection.cursor()
-    count = 0
-    chunk: list[Sequence[Any]] = []
-    for row in rows:
-        if processors:
-            row = list(row)
-            for i, proc in processors:
-                if row[i] is not None:
-                    row[i] = proc(row[i])
-        chunk.append(row)
-        if len(chunk) >= chunk_rows:
-            cursor.executemany(sql, chunk)
-            count += len(chunk)
-            chunk = []
-    if chunk:
-        cursor.executemany(sql, chunk)
-        count += len(chunk)
-    cursor.close()
-    return count
+    try:
+        return _in_chunks((convert(r) for r in rows), chunk_rows, lambda chunk: cursor.executemany(sql, chunk))
+    finally:
+        cursor.close()
 
 
 def _copy_postgres(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
