@@ -1,0 +1,1 @@
+"""Webhooks: signed event delivery with retries and a delivery log."""
