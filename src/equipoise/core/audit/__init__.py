@@ -1,0 +1,1 @@
+"""The audit log of every change: who, what, when, before and after."""

@@ -1,0 +1,1 @@
+"""Users, roles, password sign-in, browser sessions and API tokens."""

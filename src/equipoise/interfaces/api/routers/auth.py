@@ -1,0 +1,71 @@
+"""Sign-in for the web (session cookie + CSRF token) and API tokens for integrations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from equipoise.core.auth import service
+from equipoise.core.auth.schemas import (
+    LoginRequest,
+    Principal,
+    SessionRead,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+    UserRead,
+)
+from equipoise.interfaces.api.auth import SESSION_COOKIE, current_principal
+from equipoise.interfaces.api.deps import DbSession, Now
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/login", response_model=SessionRead)
+def login(body: LoginRequest, request: Request, response: Response, db: DbSession, at: Now) -> SessionRead:
+    """Check e-mail and password, set the session cookie and return the CSRF token."""
+    opened = service.login(db, body.email, body.password, now=at)
+    response.set_cookie(SESSION_COOKIE, opened.secret, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", path="/",
+                        max_age=int(service.SESSION_LIFETIME.total_seconds()))
+    return SessionRead(user=service.to_read(db, opened.user), csrf_token=opened.csrf_token,
+                       expires_at=opened.expires_at)
+
+
+@router.post("/logout", status_code=204)
+def logout(request: Request, response: Response, db: DbSession,
+           _principal: Principal = Depends(current_principal)) -> Response:
+    """End the browser session (needs the CSRF token like every change)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        service.logout(db, cookie)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me", response_model=UserRead)
+def me(db: DbSession, principal: Principal = Depends(current_principal)) -> UserRead:
+    """The signed-in user."""
+    return service.to_read(db, service.get_user(db, principal.user_id))
+
+
+@router.post("/tokens", response_model=TokenCreated, status_code=201)
+def create_token(body: TokenCreate, db: DbSession, at: Now,
+                 principal: Principal = Depends(current_principal)) -> TokenCreated:
+    """Issue an API token; the secret is in this response only."""
+    row, secret = service.create_token(db, body, actor=principal, now=at)
+    return TokenCreated.model_validate({**TokenRead.model_validate(row).model_dump(), "token": secret})
+
+
+@router.get("/tokens", response_model=list[TokenRead])
+def list_tokens(db: DbSession, all_users: bool = Query(False, alias="all"),
+                principal: Principal = Depends(current_principal)) -> list[TokenRead]:
+    """The caller's API tokens (``?all=true``: every user's, admins only)."""
+    return [TokenRead.model_validate(t) for t in service.list_tokens(db, actor=principal, all_users=all_users)]
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenRead)
+def revoke_token(token_id: int, db: DbSession, at: Now,
+                 principal: Principal = Depends(current_principal)) -> TokenRead:
+    """Revoke an API token; it stops working at once."""
+    return TokenRead.model_validate(service.revoke_token(db, token_id, actor=principal, now=at))
