@@ -10,8 +10,9 @@ PostgreSQL, DuckDB or Spark. The planning glue executes them and turns the rows 
 * :func:`cell_surveys`   per cell and resolution: survey answers, mean CSAT and answers 4-5;
 * :func:`customer_months` per active customer and calendar month: the churn-model features
   and whether the customer left at the end of that month;
-* :func:`channel_slots`, :func:`channel_staffing`, :func:`tier_customers` and
-  :func:`survey_waits` feed the queueing and economics inputs.
+* :func:`channel_slots`, :func:`channel_staffing`, :func:`tier_customers`,
+  :func:`survey_contacts` and the lookups (:func:`channels`, :func:`reasons`,
+  :func:`eligibility`) feed the queueing and economics inputs.
 
 Definitions (the words used in every column name):
 
@@ -168,15 +169,45 @@ def cell_surveys(con: BaseBackend) -> ir.Table:
     ).mutate(csat_top2=lambda x: x.satisfied.cast("float64") / x.answers.cast("float64"))
 
 
-def survey_waits(con: BaseBackend) -> ir.Table:
-    """Surveyed contacts on staffed channels: tier, channel, resolved, minutes waited, satisfied."""
+def survey_contacts(con: BaseBackend) -> ir.Table:
+    """Surveyed experienced contacts: tier, reason, channel, kind, resolved, wait, CSAT, satisfied."""
     t = contacts_base(con)
     s = _surveyed(con)
     j = t.join(s, t.id == s.s_contact)
-    j = j.filter((j.staffed == 1) & (j.experienced == 1))
+    j = j.filter(j.experienced == 1)
     return j.select(
-        "tier", "channel", "resolved", wait_minutes=j.wait_seconds / 60.0,
+        "tier", "reason", "channel", "kind", "staffed", "resolved", "csat",
+        wait_minutes=j.wait_seconds / 60.0,
         satisfied=_flag(j.csat >= 4),
+    )
+
+
+def reasons(con: BaseBackend) -> ir.Table:
+    """Contact reasons that contacts can carry (leaves of the taxonomy) with their complexity."""
+    r = con.table("contact_reasons")
+    parents = r.filter(r.parent_id.notnull()).select(pid="parent_id").distinct()
+    leaves = r.left_join(parents, r.id == parents.pid).filter(lambda t: t.pid.isnull())
+    return leaves.select(reason="code", category="category", complexity="complexity")
+
+
+def eligibility(con: BaseBackend) -> ir.Table:
+    """(reason, channel) pairs allowed by the reason's eligible channels."""
+    rc = con.table("reason_channels")
+    r = con.table("contact_reasons").select(reason_id="id", reason="code")
+    ch = con.table("channels").select(channel_id="id", channel="code")
+    return rc.join(r, "reason_id").join(ch, "channel_id").select("reason", "channel")
+
+
+def channels(con: BaseBackend) -> ir.Table:
+    """Channels with their cost model and escalation target (codes)."""
+    c = con.table("channels")
+    target = c.select(esc_id="id", escalates_to="code")
+    j = c.left_join(target, c.escalates_to_id == target.esc_id)
+    return j.select(
+        channel=j.code, staffed=_flag(j.staffed), concurrency=j.concurrency.cast("float64"),
+        tech_cost=j.tech_cost_per_contact.cast("float64"),
+        fixed_cost_monthly=j.fixed_cost_monthly.cast("float64"),
+        sl_seconds=j.service_level_seconds.cast("float64"), escalates_to=j.escalates_to,
     )
 
 
@@ -284,6 +315,7 @@ def channel_slots(con: BaseBackend) -> ir.Table:
         answered=_flag(answered).sum(),
         abandoned=_flag(t.abandoned).sum(),
         handle_seconds=ibis.ifelse(answered, t.handle_seconds.cast("float64"), 0.0).sum(),
+        handle_seconds_sq=ibis.ifelse(answered, t.handle_seconds.cast("float64") ** 2, 0.0).sum(),
         wait_seconds=t.wait_seconds.cast("float64").sum(),
     )
 

@@ -83,8 +83,9 @@ def _prepare(
     period: Period | None,
     by: tuple[str, ...],
     filters: Mapping[str, Sequence[object]],
+    needs: frozenset[str] = frozenset(),
 ) -> tuple[ir.Table, list[str]]:
-    t = facts.fact(fact)
+    t = facts.fact(fact, needs)
     if period is not None:
         t = t.filter((t.ts >= period.start) & (t.ts < period.end))
     for key, values in filters.items():
@@ -155,13 +156,14 @@ def compute(
         if m.reduce is not None:
             by_fact.setdefault(m.fact or "", []).append(m)
     for fact, ms in by_fact.items():
-        t, keys = _prepare(facts, fact, period, by_t, filt)
+        needs = frozenset().union(*(m.needs for m in ms))
+        t, keys = _prepare(facts, fact, period, by_t, filt, needs)
         aggs = {m.slug: m.reduce(t).cast("float64") for m in ms}
         expr = t.group_by(keys).aggregate(**aggs) if keys else t.aggregate(**aggs)
         frames.append(_fetch(expr, keys, facts))
     for m in plan:
         if m.quantile is not None:
-            t, keys = _prepare(facts, m.fact or "", period, by_t, filt)
+            t, keys = _prepare(facts, m.fact or "", period, by_t, filt, m.needs)
             frames.append(_fetch(_quantile(t, keys, m), keys, facts))
     frame = _merge(frames, list(by_t))
     for m in plan:

@@ -148,26 +148,17 @@ class Facts:
         return self._with_dims(base)
 
     @cached_property
-    def cases(self) -> ir.Table:
+    def _case_base(self) -> ir.Table:
         k = self.table("cases")
-        base = k.select(
-            "id",
-            "customer_id",
-            "channel_id",
-            "reason_id",
-            "team_id",
-            "status_category",
-            agent_id=k.assigned_agent_id,
-            ts=k.opened_at,
-            opened_epoch=_epoch(k.opened_at),
+        return k.select(
+            "id", "customer_id", "channel_id", "reason_id", "team_id", "status_category",
+            agent_id=k.assigned_agent_id, ts=k.opened_at,
             opened_day=k.opened_at.date().epoch_days().cast("int64"),
             response_seconds=_epoch(k.first_response_at) - _epoch(k.opened_at),
             resolution_seconds=ibis.ifelse(
                 k.status_category == "resolved", _epoch(k.resolved_at) - _epoch(k.opened_at), None
             ),
-            resolved_epoch=ibis.ifelse(
-                k.status_category == "resolved", _epoch(k.resolved_at), None
-            ),
+            resolved_epoch=ibis.ifelse(k.status_category == "resolved", _epoch(k.resolved_at), None),
             ever_resolved=_flag(k.resolved_at.notnull() | (k.reopen_count > 0)),
             resolved=_flag((k.status_category == "resolved") & k.resolved_at.notnull()),
             reopened=_flag(k.reopen_count > 0),
@@ -175,11 +166,14 @@ class Facts:
             response_met=_flag(k.first_response_met),
             resolution_met=_flag(k.resolution_met),
         )
+
+    def _fcr_parts(self) -> list[tuple[ir.Table, str]]:
+        """Per case: customer-initiated contacts up to resolution, and a repeat within the window."""
+        base = self._case_base
         c = self.table("contacts")
         cust = c.filter((c.direction == "inbound") & c.kind.isin(CUSTOMER_KINDS)).select(
             "case_id", "customer_id", "reason_id", arrived_epoch=_epoch(c.arrived_at)
         )
-        # Customer-initiated contacts on the case up to its resolution.
         keyed = base.select(case_id=base.id, r_epoch=base.resolved_epoch)
         before = cust.join(keyed, "case_id").filter(
             lambda t: t.r_epoch.isnull() | (t.arrived_epoch <= t.r_epoch)
@@ -191,34 +185,41 @@ class Facts:
             case_id=base.id, rc=base.customer_id, rr=base.reason_id, r_epoch=base.resolved_epoch
         )
         rep = res.join(
-            cust,
-            [
-                res.rc == cust.customer_id,
-                res.rr == cust.reason_id,
-                cust.arrived_epoch > res.r_epoch,
-                cust.arrived_epoch <= res.r_epoch + window,
-            ],
+            cust, [res.rc == cust.customer_id, res.rr == cust.reason_id,
+                   cust.arrived_epoch > res.r_epoch, cust.arrived_epoch <= res.r_epoch + window],
         )
         rep = rep.select(id=rep.case_id).distinct().mutate(repeat_in_window=ibis.literal(1))
-        cost = (
-            c.filter(c.case_id.notnull()).group_by(id=c.case_id).aggregate(case_cost=c.cost.sum())
-        )
+        return [(before, "id"), (rep, "id")]
+
+    def _cost_part(self) -> list[tuple[ir.Table, str]]:
+        c = self.table("contacts")
+        cost = c.filter(c.case_id.notnull()).group_by(id=c.case_id).aggregate(case_cost=c.cost.sum())
+        return [(cost, "id")]
+
+    def cases_with(self, needs: frozenset[str] = frozenset()) -> ir.Table:
+        """The cases fact; ``needs`` adds the costlier per-case contact columns (fcr, case_cost)."""
+        unknown = set(needs) - {"fcr", "case_cost"}
+        if unknown:
+            raise ValueError(f"needs: unknown case columns {sorted(unknown)}")
+        extra = (self._fcr_parts() if "fcr" in needs else []) + (
+            self._cost_part() if "case_cost" in needs else [])
         out = self._with_dims(
-            base,
-            (before, "id"),
-            (rep, "id"),
-            (cost, "id"),
+            self._case_base, *extra,
             (self._customers.select("customer_id", "churned_day"), "customer_id"),
         )
         horizon = self.params.recovery_days
-        return out.mutate(
-            customer_contacts=out.customer_contacts.fill_null(0),
-            repeat_in_window=out.repeat_in_window.fill_null(0),
-            case_cost=out.case_cost.fill_null(0.0),
-            recovered=_flag(
-                out.churned_day.isnull() | (out.churned_day > out.opened_day + horizon)
-            ),
-        )
+        cols = {"recovered": _flag(out.churned_day.isnull()
+                                   | (out.churned_day > out.opened_day + horizon))}
+        if "fcr" in needs:
+            cols["customer_contacts"] = out.customer_contacts.fill_null(0)
+            cols["repeat_in_window"] = out.repeat_in_window.fill_null(0)
+        if "case_cost" in needs:
+            cols["case_cost"] = out.case_cost.fill_null(0.0)
+        return out.mutate(**cols)
+
+    @cached_property
+    def cases(self) -> ir.Table:
+        return self.cases_with(frozenset({"fcr", "case_cost"}))
 
     @cached_property
     def surveys(self) -> ir.Table:
@@ -281,8 +282,10 @@ class Facts:
         )
         return t.mutate(reason=ibis.null("string"), tier=ibis.null("string"))
 
-    def fact(self, name: str) -> ir.Table:
-        """The fact view called ``name``."""
+    def fact(self, name: str, needs: frozenset[str] = frozenset()) -> ir.Table:
+        """The fact view called ``name`` (for cases, with only the extra columns in ``needs``)."""
         if name not in FACTS:
             raise ValueError(f"fact: expected one of {', '.join(FACTS)}, got {name!r}")
+        if name == "cases":
+            return self.cases_with(frozenset(needs))
         return getattr(self, name)

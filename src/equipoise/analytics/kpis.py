@@ -145,7 +145,7 @@ register(Metric(
     "kind first/repeat/retry, up to resolution) and with no customer-initiated contact about "
     "the same reason from the same customer within the FCR window (default 7 days) after "
     "resolution.",
-    fact="cases",
+    fact="cases", needs=frozenset({"fcr"}),
     reduce=lambda t: share(ibis.ifelse((t.customer_contacts == 1) & (t.repeat_in_window == 0), 1, 0),
                            t.resolved == 1)))
 register(Metric(
@@ -180,7 +180,7 @@ register(Metric(
 register(Metric(
     "cost_per_resolved_case", "Cost per resolved case", "currency", "lower",
     "Cost of all contacts of resolved cases (opened in the period) divided by their number.",
-    fact="cases",
+    fact="cases", needs=frozenset({"case_cost"}),
     reduce=lambda t: ratio(sum_where(t.case_cost, t.resolved == 1), t.resolved.sum())))
 
 # ---- surveys ----------------------------------------------------------------------------------

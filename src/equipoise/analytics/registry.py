@@ -51,7 +51,8 @@ class Metric:
     reduce: Reduction | None = None
     quantile: Quantile | None = None
     derived: Derived | None = None
-    tags: tuple[str, ...] = field(default=())
+    #: Extra (costlier) fact columns the expression reads, e.g. ``fcr`` or ``case_cost`` on cases.
+    needs: frozenset[str] = field(default=frozenset())
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
