@@ -67,7 +67,7 @@ def test_status_history_pauses_the_clock():
     state = sla_state(
         calendar=CAL,
         opened_at=D(2026, 3, 2, 9),
-        now=D(2026, 3, 4, 10),
+        now=D(2026, 3, 4, 10, 30),
         first_response_seconds=H,
         resolution_seconds=8 * H,
         first_response_at=None,
