@@ -35,6 +35,8 @@ class Complaint(Base):
     corrective_action: Mapped[str | None] = mapped_column(Text)
     flagged_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     flagged_by_user_id: Mapped[int | None] = mapped_column(Integer)
+    #: Where the re-survey after closure is sent.
+    notify_email: Mapped[str | None] = mapped_column(String(320))
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     #: When the customer is asked again how they feel (set when the complaint is closed).

@@ -436,6 +436,7 @@ def upgrade() -> None:
         sa.Column("corrective_action", sa.Text(), nullable=True),
         sa.Column("flagged_at", sa.DateTime(), nullable=False),
         sa.Column("flagged_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("notify_email", sa.String(length=320), nullable=True),
         sa.Column("resolved_at", sa.DateTime(), nullable=True),
         sa.Column("closed_at", sa.DateTime(), nullable=True),
         sa.Column("resurvey_due_at", sa.DateTime(), nullable=True),

@@ -1,0 +1,1 @@
+"""Complaints: flag and severity, root cause, corrective action, re-survey, recovery."""

@@ -1,0 +1,1 @@
+"""Surveys sent through signed, expiring links; one answer per link; response rates."""
