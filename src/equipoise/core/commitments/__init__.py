@@ -1,0 +1,1 @@
+"""Commitments made to customers: due, owner, kept or broken, overdue."""
