@@ -303,10 +303,13 @@ def channel_slots(con: BaseBackend) -> ir.Table:
     this gives the arrival rate and mean handle time of each hour of the week.
     """
     c = con.table("contacts")
-    ch = con.table("channels").select(channel_id="id", channel="code", staffed_b="staffed")
+    ch = con.table("channels").select(
+        channel_id="id", channel="code", staffed_b="staffed", sl_seconds="service_level_seconds"
+    )
     t = c.filter(c.direction == "inbound").join(ch, "channel_id")
     t = t.filter(t.staffed_b)
     answered = t.answered_at.notnull() & ~t.abandoned
+    in_target = answered & (t.wait_seconds <= t.sl_seconds)
     return t.group_by(
         ["channel", t.arrived_at.day_of_week.index().name("weekday"),
          t.arrived_at.hour().name("hour")]
@@ -314,6 +317,7 @@ def channel_slots(con: BaseBackend) -> ir.Table:
         offered=t.count(),
         answered=_flag(answered).sum(),
         abandoned=_flag(t.abandoned).sum(),
+        answered_in_target=_flag(in_target).sum(),
         handle_seconds=ibis.ifelse(answered, t.handle_seconds.cast("float64"), 0.0).sum(),
         handle_seconds_sq=ibis.ifelse(answered, t.handle_seconds.cast("float64") ** 2, 0.0).sum(),
         wait_seconds=t.wait_seconds.cast("float64").sum(),
