@@ -51,7 +51,6 @@ def build(con, n: int, rng: np.random.Generator) -> None:
                                         "code": [f"a{i}" for i in range(1, n_agent + 1)],
                                         "team_id": 1 + np.arange(n_agent) % n_team}))
     churn = START.astype("datetime64[D]") + rng.integers(0, 365, n_cust)
-    sec = "timedelta64[s]"
     con.create_table("customers", pa.table({
         "id": np.arange(1, n_cust + 1), "tier": TIERS[rng.choice(5, n_cust, p=[.02, .08, .3, .5, .1])],
         "churned_on": pa.array(churn, mask=rng.random(n_cust) > 0.2)}))

@@ -112,12 +112,12 @@ def budget_report(facts: Facts, period: Period, *,
         label = _month_label(month)
         actual: dict[int, float] = {}
 
-        def roll(uid: int, _label: str = label) -> float:
+        def roll(uid: int, _label: str = label, _actual: dict[int, float] = actual) -> float:
             own_cost = own.get((uid, _label), 0.0)
             total = own_cost + float(info[uid].fixed_cost_monthly)
             for kid in children.get(uid, []):
                 total += roll(kid)
-            actual[uid] = total
+            _actual[uid] = total
             return total
 
         for i, root in enumerate(roots):
@@ -125,17 +125,18 @@ def budget_report(facts: Facts, period: Period, *,
             if i == 0:  # unassigned contacts and channel fixed costs belong to the (first) root
                 actual[root] += own.get((None, label), 0.0) + channel_fixed
 
-        def emit(uid: int, depth: int, _label: str = label) -> None:
+        def emit(uid: int, depth: int, _label: str = label,
+                 _actual: dict[int, float] = actual) -> None:
             extra = own.get((None, _label), 0.0) if uid == (roots[0] if roots else None) else 0.0
             target = targets.get((uid, _label))
-            variance = None if target is None else actual[uid] - target
+            variance = None if target is None else _actual[uid] - target
             pct = None if target in (None, 0.0) or variance is None else 100.0 * variance / target
             fixed = float(info[uid].fixed_cost_monthly) + (
                 channel_fixed if roots and uid == roots[0] else 0.0)
             nodes.append(BudgetNode(
                 _label, info[uid].code, info[uid].name, info[uid].kind,
                 None if parent[uid] is None else info[parent[uid]].code, depth, target,
-                own.get((uid, _label), 0.0) + extra, fixed, actual[uid], variance, pct))
+                own.get((uid, _label), 0.0) + extra, fixed, _actual[uid], variance, pct))
             kids = children.get(uid, [])
             kid_targets = [targets.get((k, _label)) for k in kids]
             if target is not None and kids and any(t is not None for t in kid_targets):

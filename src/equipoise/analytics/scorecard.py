@@ -29,8 +29,8 @@ class Bands:
         t = self.thresholds
         if self.better not in ("higher", "lower"):
             raise ValueError(f"bands: better must be 'higher' or 'lower', got {self.better!r}")
-        ordered = all(a >= b for a, b in zip(t, t[1:])) if self.better == "higher" else all(
-            a <= b for a, b in zip(t, t[1:]))
+        ordered = all(a >= b for a, b in zip(t, t[1:], strict=False)) if self.better == "higher" else all(
+            a <= b for a, b in zip(t, t[1:], strict=False))
         if not ordered:
             word = "decreasing" if self.better == "higher" else "increasing"
             raise ValueError(f"bands: thresholds {list(t)} must be {word} when {self.better} is better")
