@@ -1,0 +1,1 @@
+"""Knowledge base: versioned articles, BM25 search, votes, suggestions, deflection."""
