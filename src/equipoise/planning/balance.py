@@ -34,7 +34,17 @@ from equipoise.engine.economics import (
     Segment,
     churn_cost_rates,
 )
-from equipoise.engine.optimize import ChannelSpec, ProblemInputs, TierSpec
+from equipoise.engine.optimize import (
+    ChangePlan,
+    ChannelSpec,
+    Evaluation,
+    InfeasibleError,
+    Policy,
+    ProblemInputs,
+    Recommendation,
+    TierSpec,
+    recommend,
+)
 from equipoise.kit.errors import InvalidInput
 from equipoise.models.customers import TIERS
 from equipoise.planning.balance_churn import ChurnFit, fit_churn
@@ -322,4 +332,97 @@ def _measured_totals(m: Measurements, queues: Mapping[str, QueueProfile]) -> dic
         "csat_top2": float(m.surveys["satisfied"].sum()) / answers if answers else float("nan"),
         "survey_answers": answers,
         "issues_per_year": float(m.issues["issues"].sum()) * af,
+    }
+
+
+def recommend_policy(model: BalanceModel, *, points: int = 20, progress=None) -> Recommendation:
+    """Frontier (``points`` solves), balance point, recommended policy and ranked changes."""
+    if points < 20:
+        raise InvalidInput(f"points: expected at least 20 frontier points, got {points}",
+                           field="points")
+    try:
+        return recommend(model.problem, points=points, progress=progress)
+    except InfeasibleError as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+def _evaluation(ev: Evaluation) -> dict[str, object]:
+    return {
+        "service_cost": ev.service_cost, "churn_cost": ev.churn_cost, "net_cost": ev.total_cost,
+        "csat_points": 100.0 * ev.csat_overall,
+        "csat_points_by_tier": {k: 100.0 * v for k, v in ev.csat_by_tier.items()},
+        "cost_by_channel": dict(ev.cost_by_channel),
+        "contacts_by_channel": dict(ev.contacts_by_channel),
+    }
+
+
+def _policy(model: BalanceModel, policy: Policy) -> dict[str, object]:
+    p = model.problem
+    mix = {}
+    for s, t in enumerate(p.tiers):
+        for r, reason in enumerate(p.reasons):
+            if p.volume[s, r] <= 0:
+                continue
+            mix[f"{t.code}/{reason}"] = {
+                p.channels[c].code: round(float(policy.share[s, r, c]), 6)
+                for c in range(len(p.channels)) if policy.share[s, r, c] > 1e-9
+            }
+    options = {ch.code: o for ch, o in zip(p.channels, policy.options, strict=True) if o}
+    return {"service_levels": options, "mix": mix}
+
+
+def change_rows(plan: ChangePlan) -> list[dict[str, object]]:
+    """The ranked changes: effect per year in money (negative = saving) and in CSAT points."""
+    rows = []
+    for rank, c in enumerate(plan.changes, start=1):
+        rows.append({
+            "rank": rank, "kind": c.kind, "tier": c.tier, "reason": c.reason,
+            "channel": c.channel,
+            "shifts": [{"channel": ch, "from": a, "to": b} for ch, a, b in c.shifts],
+            "option_from": c.option_from, "option_to": c.option_to,
+            "delta_service_cost": c.delta_service_cost, "delta_churn_cost": c.delta_churn_cost,
+            "delta_net_cost": c.delta_total_cost, "delta_csat_points": c.delta_csat_points,
+        })
+    return rows
+
+
+def frontier_rows(rec: Recommendation) -> list[dict[str, object]]:
+    """One row per frontier point, plus the current state and the recommended policy."""
+    f = rec.frontier
+    rows = []
+    for i, pt in enumerate(f.points):
+        rows.append({"point": "frontier", "index": i, "balance": i == f.balance_index,
+                     "service_cost": pt.service_cost, "churn_cost": pt.churn_cost,
+                     "net_cost": pt.total_cost, "csat_points": 100.0 * pt.csat})
+    for label, ev in (("current", f.current), ("recommended", f.recommended.evaluation)):
+        rows.append({"point": label, "index": None, "balance": False,
+                     "service_cost": ev.service_cost, "churn_cost": ev.churn_cost,
+                     "net_cost": ev.total_cost, "csat_points": 100.0 * ev.csat_overall})
+    return rows
+
+
+def report(model: BalanceModel, rec: Recommendation) -> dict[str, object]:
+    """Everything ``optimize`` shows: current state, frontier, balance point, policy, changes."""
+    f = rec.frontier
+    rec_ev = f.recommended.evaluation
+    return {
+        "window": {"first": str(model.window[0]), "last": str(model.window[1]),
+                   "weeks": model.window[2]},
+        "measured": dict(model.measured),
+        "current": _evaluation(f.current),
+        "balance_point": {"index": f.balance_index, **_evaluation(f.balance.solution.evaluation)},
+        "recommended": {**_evaluation(rec_ev),
+                        "net_value_vs_current": f.current.total_cost - rec_ev.total_cost,
+                        "policy": _policy(model, f.recommended.policy)},
+        "frontier": frontier_rows(rec),
+        "changes": change_rows(rec.plan),
+        "churn_model": model.churn.summary(),
+        "wait_csat_per_minute": model.wait_sensitivity,
+        "queues": {code: {"aht_seconds": q.aht_seconds, "patience_seconds": q.patience_seconds,
+                          "hourly_cost": q.hourly_cost, "service_level": q.service_level,
+                          "mean_wait_seconds": q.mean_wait_seconds,
+                          "abandon_rate": q.abandon_rate,
+                          "scheduling_factor": q.scheduling_factor}
+                   for code, q in model.queues.items()},
+        "notes": list(model.notes),
     }
