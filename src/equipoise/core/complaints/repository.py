@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from equipoise.models.cases import Case
 from equipoise.models.complaints import Complaint
 from equipoise.models.customers import Customer
 from equipoise.models.survey_links import SurveyLinkAnswer
@@ -18,9 +19,18 @@ def by_case(session: Session, case_id: int) -> Complaint | None:
 
 
 def list_complaints(
-    session: Session, *, status: str | None, severity: int | None, customer_id: int | None, limit: int, offset: int
+    session: Session,
+    *,
+    status: str | None,
+    severity: int | None,
+    customer_id: int | None,
+    team_ids: frozenset[int] | None,
+    limit: int,
+    offset: int,
 ) -> Sequence[Complaint]:
     stmt = select(Complaint).order_by(Complaint.flagged_at.desc(), Complaint.id.desc())
+    if team_ids is not None:
+        stmt = stmt.join(Case, Case.id == Complaint.case_id).where(Case.team_id.in_(team_ids))
     if status is not None:
         stmt = stmt.where(Complaint.status == status)
     if severity is not None:

@@ -171,11 +171,19 @@ def list_complaints(
     status: str | None = None,
     severity: int | None = None,
     customer_id: int | None = None,
+    team_ids: frozenset[int] | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> Sequence[Complaint]:
+    """Complaints, newest first; ``team_ids`` keeps those on cases of these teams."""
     return repo.list_complaints(
-        session, status=status, severity=severity, customer_id=customer_id, limit=limit, offset=offset
+        session,
+        status=status,
+        severity=severity,
+        customer_id=customer_id,
+        team_ids=team_ids,
+        limit=limit,
+        offset=offset,
     )
 
 

@@ -1,0 +1,142 @@
+"""Knowledge-base API: articles and versions, search, votes, portal events, suggestions, deflection."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from equipoise.core.audit import service as audit
+from equipoise.core.auth.schemas import Principal
+from equipoise.core.knowledge import deflection, service
+from equipoise.core.knowledge.schemas import (
+    ArticleCreate,
+    ArticleDetail,
+    ArticleRead,
+    ArticleStatus,
+    ArticleUpdate,
+    DeflectionReport,
+    PortalContext,
+    SearchHit,
+    VersionRead,
+    VoteCreate,
+)
+from equipoise.interfaces.api.auth import current_principal, require_roles
+from equipoise.interfaces.api.deps import DbSession, Now
+from equipoise.models.cases import Case
+from equipoise.models.knowledge import KbArticle, KbArticleVersion
+
+router = APIRouter(prefix="/knowledge", tags=["knowledge"])
+EDITORS = require_roles("lead", "manager", "admin")
+
+
+def _detail(db: DbSession, article: KbArticle) -> ArticleDetail:
+    return ArticleDetail(**ArticleRead.model_validate(article).model_dump(), body=service.current_body(db, article))
+
+
+@router.get("/articles", response_model=list[ArticleRead])
+def list_articles(
+    db: DbSession,
+    status: ArticleStatus | None = None,
+    reason_id: int | None = Query(None, ge=1),
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    _p: Principal = Depends(current_principal),
+) -> list[KbArticle]:
+    return list(service.list_articles(db, status=status, reason_id=reason_id, limit=limit, offset=offset))
+
+
+@router.post("/articles", response_model=ArticleDetail, status_code=201)
+def create_article(
+    body: ArticleCreate, db: DbSession, at: Now, principal: Principal = Depends(EDITORS)
+) -> ArticleDetail:
+    """Write an article (version 1) — leads, managers and admins."""
+    article = service.create_article(db, body, at, author_user_id=principal.user_id)
+    audit.record(db, principal, "article.create", "kb_article", article.id, None, article, at=at)
+    return _detail(db, article)
+
+
+@router.get("/articles/{article_id}", response_model=ArticleDetail)
+def get_article(article_id: int, db: DbSession, _p: Principal = Depends(current_principal)) -> ArticleDetail:
+    return _detail(db, service.get_article(db, article_id))
+
+
+@router.patch("/articles/{article_id}", response_model=ArticleDetail)
+def update_article(
+    article_id: int, body: ArticleUpdate, db: DbSession, at: Now, principal: Principal = Depends(EDITORS)
+) -> ArticleDetail:
+    """Edit an article; a new title or body becomes a new version."""
+    before = audit.snapshot(service.get_article(db, article_id))
+    article = service.update_article(db, article_id, body, at, author_user_id=principal.user_id)
+    audit.record(db, principal, "article.update", "kb_article", article.id, before, article, at=at)
+    return _detail(db, article)
+
+
+@router.get("/articles/{article_id}/versions", response_model=list[VersionRead])
+def versions(article_id: int, db: DbSession, _p: Principal = Depends(current_principal)) -> list[KbArticleVersion]:
+    return list(service.versions(db, article_id))
+
+
+@router.get("/search", response_model=list[SearchHit])
+def search(
+    db: DbSession,
+    at: Now,
+    q: str = Query(min_length=1, max_length=500),
+    limit: int = Query(10, ge=1, le=100),
+    include_drafts: bool = False,
+    portal_customer_id: int | None = Query(None, ge=1),
+    portal_session_key: str | None = Query(None, min_length=1, max_length=100),
+    principal: Principal = Depends(current_principal),
+) -> list[SearchHit]:
+    """Full-text search (BM25). With a portal customer or session key, the search is logged for
+    deflection."""
+    if include_drafts and principal.role == "agent":
+        raise HTTPException(status_code=403, detail="drafts are for leads, managers and admins")
+    hits = service.search(db, q, limit=limit, include_drafts=include_drafts)
+    if portal_customer_id is not None or portal_session_key is not None:
+        service.record_search(db, q, at, customer_id=portal_customer_id, session_key=portal_session_key)
+    return hits
+
+
+@router.post("/articles/{article_id}/views", response_model=ArticleRead)
+def record_view(
+    article_id: int, body: PortalContext, db: DbSession, at: Now, _p: Principal = Depends(current_principal)
+) -> KbArticle:
+    """Count a portal view of a published article."""
+    return service.record_view(db, article_id, at, customer_id=body.customer_id, session_key=body.session_key)
+
+
+@router.post("/articles/{article_id}/votes", response_model=ArticleRead)
+def vote(
+    article_id: int, body: VoteCreate, db: DbSession, at: Now, _p: Principal = Depends(current_principal)
+) -> KbArticle:
+    """Helpful / not helpful; one vote per voter key."""
+    return service.vote(db, article_id, body, at)
+
+
+@router.get("/suggestions", response_model=list[SearchHit])
+def suggestions(
+    db: DbSession,
+    case_id: int = Query(ge=1),
+    limit: int = Query(5, ge=1, le=20),
+    principal: Principal = Depends(current_principal),
+) -> list[SearchHit]:
+    """Articles that may answer a case (from its subject and reason)."""
+    case = db.get(Case, case_id)
+    if case is not None and not principal.can_see_team(case.team_id):
+        raise HTTPException(status_code=404, detail=f"case {case_id} not found")
+    return service.suggest_for_case(db, case_id, limit=limit)
+
+
+@router.post("/deflections/evaluate")
+def evaluate(db: DbSession, at: Now, _p: Principal = Depends(require_roles("manager", "admin"))) -> dict:
+    """Decide the portal events whose 24-hour window has closed."""
+    return {"decided": deflection.evaluate_deflections(db, at)}
+
+
+@router.get("/deflections", response_model=DeflectionReport)
+def deflections(
+    db: DbSession, start: dt.datetime, end: dt.datetime, _p: Principal = Depends(EDITORS)
+) -> DeflectionReport:
+    """Deflection over portal events in [start, end)."""
+    return deflection.deflection_report(db, start, end)
