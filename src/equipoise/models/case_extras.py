@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from equipoise.db.base import Base
 from equipoise.models._types import BigId, pk
+from equipoise.models.cases import Case
 
 
 class CaseNote(Base):
@@ -47,3 +48,7 @@ class CaseMerge(Base):
     target_case_id: Mapped[int] = mapped_column(BigId, ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     merged_at: Mapped[dt.datetime] = mapped_column(DateTime)
     user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
+
+
+#: Routing counts each candidate agent's open cases on every new case: keep that an index lookup.
+Index("ix_cases_agent_status", Case.assigned_agent_id, Case.status_category)

@@ -65,26 +65,57 @@ def seed_org(session: Session) -> Org:
     b1 = Agent(code="b1", name="Cat", team_id=team_b.id, hourly_cost=28.0, skills=["tech", "email"])
     session.add_all([top, low, a1, a2, b1])
     session.flush()
-    session.add_all([
-        SlaPolicy(name="default", first_response_seconds=8 * 3600, resolution_seconds=40 * 3600,
-                  calendar_id=cal.id, pause_statuses=[]),
-        SlaPolicy(name="top urgent", tier="top", priority="urgent", first_response_seconds=3600,
-                  resolution_seconds=4 * 3600, calendar_id=cal.id, pause_statuses=["pending_customer"]),
-        SlaPolicy(name="phone", channel_id=phone.id, first_response_seconds=2 * 3600,
-                  resolution_seconds=16 * 3600, calendar_id=cal.id, pause_statuses=[]),
-    ])
+    session.add_all(
+        [
+            SlaPolicy(
+                name="default",
+                first_response_seconds=8 * 3600,
+                resolution_seconds=40 * 3600,
+                calendar_id=cal.id,
+                pause_statuses=[],
+            ),
+            SlaPolicy(
+                name="top urgent",
+                tier="top",
+                priority="urgent",
+                first_response_seconds=3600,
+                resolution_seconds=4 * 3600,
+                calendar_id=cal.id,
+                pause_statuses=["pending_customer"],
+            ),
+            SlaPolicy(
+                name="phone",
+                channel_id=phone.id,
+                first_response_seconds=2 * 3600,
+                resolution_seconds=16 * 3600,
+                calendar_id=cal.id,
+                pause_statuses=[],
+            ),
+        ]
+    )
     session.flush()
-    return Org(team_a.id, team_b.id, phone.id, email.id, billing.id, tech.id, top.id, low.id,
-               a1.id, a2.id, b1.id, cal.id)
+    return Org(
+        team_a.id, team_b.id, phone.id, email.id, billing.id, tech.id, top.id, low.id, a1.id, a2.id, b1.id, cal.id
+    )
 
 
-def make_user(session: Session, email: str, role: str, teams: list[int] | None = None,
-              password: str | None = PASSWORD, agent_id: int | None = None) -> Principal:
+def make_user(
+    session: Session,
+    email: str,
+    role: str,
+    teams: list[int] | None = None,
+    password: str | None = PASSWORD,
+    agent_id: int | None = None,
+) -> Principal:
     """A user with ``role`` in ``teams``; returns its principal (as if signed in with a token)."""
-    user = auth_service.create_user(session, UserCreate(email=email, name=email.split("@")[0], role=role,
-                                                        password=password, team_ids=teams or [],
-                                                        agent_id=agent_id),
-                                    actor=None, now=NOW)
+    user = auth_service.create_user(
+        session,
+        UserCreate(
+            email=email, name=email.split("@")[0], role=role, password=password, team_ids=teams or [], agent_id=agent_id
+        ),
+        actor=None,
+        now=NOW,
+    )
     return Principal(user_id=user.id, role=user.role, team_ids=frozenset(teams or []), via="token")
 
 
@@ -96,11 +127,11 @@ def make_token(session: Session, principal: Principal, name: str = "test") -> st
 
 def build_app(url: str) -> FastAPI:
     """The real app on ``url`` with the helpdesk-core routers mounted under /api (once)."""
-    from equipoise.interfaces.api.routers import auth, users
+    from equipoise.interfaces.api.routers import auth, cases, users
     from equipoise.interfaces.app import create_app
 
     app = create_app(Settings(database_url=url))
-    for module in (auth, users):
+    for module in (auth, users, cases):
         paths = {getattr(r, "path", "") for r in app.routes}
         if not {"/api" + r.path for r in module.router.routes} & paths:
             app.include_router(module.router, prefix="/api")

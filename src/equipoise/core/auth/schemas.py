@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Role = Literal["agent", "lead", "manager", "admin"]
 ROLES: tuple[str, ...] = ("agent", "lead", "manager", "admin")
 #: Roles that see every team's cases, costs and budgets.
@@ -53,8 +54,8 @@ class UserCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     role: Role
     password: str | None = Field(default=None, min_length=12, max_length=1024)
-    team_ids: list[int] = Field(default_factory=list, max_length=200)
-    agent_id: int | None = Field(default=None, ge=1)
+    team_ids: list[Id] = Field(default_factory=list, max_length=200)
+    agent_id: Id | None = None
 
     _check_email = field_validator("email")(_email)
 
@@ -65,9 +66,9 @@ class UserUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None
     password: str | None = Field(default=None, min_length=12, max_length=1024)
-    team_ids: list[int] | None = Field(default=None, max_length=200)
+    team_ids: list[Id] | None = Field(default=None, max_length=200)
     is_active: bool | None = None
-    agent_id: int | None = Field(default=None, ge=1)
+    agent_id: Id | None = None
 
 
 class UserRead(BaseModel):
@@ -106,7 +107,7 @@ class TokenCreate(BaseModel):
     #: Days until the token expires; null for a token that lives until revoked.
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
     #: Admins may issue a token for another (integration) user.
-    user_id: int | None = Field(default=None, ge=1)
+    user_id: Id | None = None
 
 
 class TokenRead(BaseModel):

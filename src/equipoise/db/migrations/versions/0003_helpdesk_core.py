@@ -143,9 +143,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("source_case_id", name=op.f("uq_case_merges_source_case_id")),
     )
     op.create_index(op.f("ix_case_merges_target_case_id"), "case_merges", ["target_case_id"], unique=False)
+    op.create_index("ix_cases_agent_status", "cases", ["assigned_agent_id", "status_category"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_cases_agent_status", table_name="cases")
     for table in ("case_merges", "case_status_changes", "case_notes", "audit_log", "api_tokens",
                   "user_sessions", "user_teams", "users"):
         op.drop_table(table)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from equipoise.core.auth import service
 from equipoise.core.auth.schemas import (
@@ -65,7 +67,7 @@ def list_tokens(db: DbSession, all_users: bool = Query(False, alias="all"),
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead)
-def revoke_token(token_id: int, db: DbSession, at: Now,
+def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**63 - 1)], db: DbSession, at: Now,
                  principal: Principal = Depends(current_principal)) -> TokenRead:
     """Revoke an API token; it stops working at once."""
     return TokenRead.model_validate(service.revoke_token(db, token_id, actor=principal, now=at))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
 from equipoise.core.audit import service as audit_service
 from equipoise.core.audit.schemas import AuditRead
@@ -12,6 +14,7 @@ from equipoise.interfaces.api.auth import current_principal, require_roles
 from equipoise.interfaces.api.deps import DbSession, Now
 
 router = APIRouter(tags=["users"])
+UserId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @router.get("/users", response_model=list[UserRead])
@@ -29,7 +32,7 @@ def create_user(body: UserCreate, db: DbSession, at: Now,
 
 
 @router.get("/users/{user_id}", response_model=UserRead)
-def get_user(user_id: int, db: DbSession, principal: Principal = Depends(current_principal)) -> UserRead:
+def get_user(user_id: UserId, db: DbSession, principal: Principal = Depends(current_principal)) -> UserRead:
     """One user: yourself, or anyone for admins and managers."""
     if user_id != principal.user_id and principal.role not in ("admin", "manager"):
         raise HTTPException(status_code=403, detail="you may only read your own user")
@@ -37,7 +40,7 @@ def get_user(user_id: int, db: DbSession, principal: Principal = Depends(current
 
 
 @router.patch("/users/{user_id}", response_model=UserRead)
-def update_user(user_id: int, body: UserUpdate, db: DbSession, at: Now,
+def update_user(user_id: UserId, body: UserUpdate, db: DbSession, at: Now,
                 principal: Principal = Depends(require_roles("admin"))) -> UserRead:
     """Change role, teams, password or active flag (admins)."""
     return service.to_read(db, service.update_user(db, user_id, body, actor=principal, now=at))

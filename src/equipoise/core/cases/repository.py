@@ -1,0 +1,114 @@
+"""Queries on cases, their notes, status history, merges and attached contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import String, cast, func, select, update
+from sqlalchemy.orm import Session
+
+from equipoise.models.case_extras import CaseMerge, CaseNote, CaseStatusChange
+from equipoise.models.cases import Case
+from equipoise.models.channels import Channel, ContactReason
+from equipoise.models.contacts import Contact
+from equipoise.models.customers import Customer
+from equipoise.models.org import Agent, OrgUnit
+
+
+def get(session: Session, case_id: int) -> Case | None:
+    return session.get(Case, case_id)
+
+
+def get_by_external_ref(session: Session, ref: str) -> Case | None:
+    return session.scalars(select(Case).where(Case.external_ref == ref)).one_or_none()
+
+
+def bump_version(session: Session, case_id: int, expected: int) -> bool:
+    """Increment the version only if it is still ``expected`` (takes the row lock); False on a lost race."""
+    result = session.execute(update(Case).where(Case.id == case_id, Case.version == expected)
+                             .values(version=expected + 1).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def page(session: Session, *, team_ids: Collection[int] | None, filters: dict, before_id: int | None,
+         limit: int) -> list[Case]:
+    """Newest cases first, optionally limited to ``team_ids``, with equality filters and a tag filter."""
+    query = select(Case)
+    if team_ids is not None:
+        query = query.where(Case.team_id.in_(list(team_ids)))
+    for column in ("status", "status_category", "priority", "team_id", "assigned_agent_id", "customer_id",
+                   "channel_id", "reason_id"):
+        if filters.get(column) is not None:
+            query = query.where(getattr(Case, column) == filters[column])
+    if filters.get("tag"):
+        tag = filters["tag"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(cast(Case.tags, String).like(f'%"{tag}"%', escape="\\"))
+    if before_id is not None:
+        query = query.where(Case.id < before_id)
+    return list(session.scalars(query.order_by(Case.id.desc()).limit(limit)))
+
+
+def customer(session: Session, customer_id: int) -> Customer | None:
+    return session.get(Customer, customer_id)
+
+
+def channel(session: Session, channel_id: int) -> Channel | None:
+    return session.get(Channel, channel_id)
+
+
+def reason(session: Session, reason_id: int) -> ContactReason | None:
+    return session.get(ContactReason, reason_id)
+
+
+def agent(session: Session, agent_id: int) -> Agent | None:
+    return session.get(Agent, agent_id)
+
+
+def team_exists(session: Session, team_id: int) -> bool:
+    return session.scalar(select(OrgUnit.id).where(OrgUnit.id == team_id)) is not None
+
+
+def active_agents_with_load(session: Session, team_ids: Collection[int] | None) -> list[tuple[Agent, int]]:
+    """Agents still employed (optionally in ``team_ids``) with their number of unresolved cases."""
+    load = (select(Case.assigned_agent_id.label("agent_id"), func.count().label("n"))
+            .where(Case.status_category != "resolved", Case.assigned_agent_id.is_not(None))
+            .group_by(Case.assigned_agent_id))
+    query = select(Agent).where(Agent.left_on.is_(None))
+    if team_ids is not None:
+        query = query.where(Agent.team_id.in_(list(team_ids)))
+    agents = list(session.scalars(query.order_by(Agent.id)))
+    if not agents:
+        return []
+    counts = dict(session.execute(load.where(Case.assigned_agent_id.in_([a.id for a in agents]))).all())
+    return [(a, int(counts.get(a.id, 0))) for a in agents]
+
+
+def add_status_change(session: Session, change: CaseStatusChange) -> None:
+    session.add(change)
+
+
+def notes(session: Session, case_id: int) -> list[CaseNote]:
+    return list(session.scalars(select(CaseNote).where(CaseNote.case_id == case_id).order_by(CaseNote.id)))
+
+
+def merged_into(session: Session, case_id: int) -> int | None:
+    return session.scalar(select(CaseMerge.target_case_id).where(CaseMerge.source_case_id == case_id))
+
+
+def contacts(session: Session, case_id: int) -> list[Contact]:
+    return list(session.scalars(select(Contact).where(Contact.case_id == case_id).order_by(Contact.id)))
+
+
+def contact(session: Session, contact_id: int) -> Contact | None:
+    return session.get(Contact, contact_id)
+
+
+def move_contacts(session: Session, source_id: int, target_id: int) -> int:
+    return session.execute(update(Contact).where(Contact.case_id == source_id).values(case_id=target_id)
+                           .execution_options(synchronize_session=False)).rowcount
+
+
+def cost(session: Session, case_id: int) -> tuple[int, float]:
+    n, total = session.execute(select(func.count(Contact.id), func.coalesce(func.sum(Contact.cost), 0.0))
+                               .where(Contact.case_id == case_id)).one()
+    return int(n), float(total)

@@ -1,0 +1,38 @@
+"""Routing by skills and customer tier (pure)."""
+
+from __future__ import annotations
+
+from equipoise.core.cases.routing import Candidate, choose_agent
+
+
+def c(agent_id, team, skills, load=0, cost=30.0):
+    return Candidate(agent_id, team, frozenset(skills), load, cost)
+
+
+POOL = [
+    c(1, 10, ["billing", "tier:top"], load=3),
+    c(2, 10, ["billing"], load=1),
+    c(3, 20, ["tech", "email"], load=0),
+    c(4, 20, ["billing", "phone"], load=1, cost=22.0),
+]
+
+
+def test_premium_customers_go_to_tier_skilled_agents_even_when_busier():
+    r = choose_agent(POOL, reason_code="billing", channel_code="email", tier="top")
+    assert r.agent_id == 1 and r.team_id == 10 and "holds tier:top" in r.reasons
+
+
+def test_other_tiers_keep_premium_agents_free_and_prefer_skill_then_load_then_cost():
+    assert choose_agent(POOL, reason_code="billing", channel_code="email", tier="low").agent_id == 4  # cheaper tie
+    assert choose_agent(POOL, reason_code="billing", channel_code="phone", tier="mid").agent_id == 4  # channel skill
+    assert choose_agent(POOL, reason_code="tech", channel_code="chat", tier="low").agent_id == 3
+
+
+def test_team_limit_and_fallbacks():
+    assert choose_agent(POOL, reason_code="billing", channel_code="x", tier="low", team_ids={10}).agent_id == 2
+    r = choose_agent(POOL, reason_code="refund", channel_code="x", tier="high", team_ids={20})
+    assert r.agent_id == 3 and "nobody skilled for refund" in r.reasons  # least loaded as a last resort
+    assert choose_agent(POOL, reason_code="billing", channel_code="x", tier="low", team_ids={99}).agent_id is None
+    # premium customer, no tier-skilled agent in reach: the skilled agent still gets it
+    r = choose_agent(POOL, reason_code="billing", channel_code="x", tier="high", team_ids={20})
+    assert r.agent_id == 4 and "nobody holds tier:high" in r.reasons
