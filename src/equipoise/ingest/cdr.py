@@ -19,7 +19,7 @@ from equipoise.ingest.dims import TIERS, contact_cost, slug
 from equipoise.ingest.mapping import FieldSpec, FileRefused, KindSpec, Mapping
 from equipoise.ingest.runner import BatchResult, ImportContext, Progress
 from equipoise.ingest.source import Batch, SourceInfo
-from equipoise.ingest.vector import RowErrors, by_unique, datetimes, present, text
+from equipoise.ingest.vector import RowErrors, by_unique, present, raw_table, stamp_texts, text
 from equipoise.models import Contact
 
 TIME_FIELDS = ("ivr_entry", "ivr_exit", "queue_start", "queue_exit", "service_start", "service_exit")
@@ -237,18 +237,19 @@ class CdrImporter:
         handle = handle.astype(float)
         abandoned = outcome == "abandoned"
         answered = given["service_start"] & ~abandoned
+        always = np.ones(n, dtype=bool)
         agent_info = [amap.get(a) if a else None for a in acode.tolist()]
         rows = zip(
             refs.tolist(), customer_id, [chmap[c].id for c in ccode.tolist()],
             [rmap[r] for r in rcode.tolist()], [a.id if a else None for a in agent_info],
             [a.team_id if a else None for a in agent_info], dirs.tolist(), ["first"] * n,
-            datetimes(first, np.ones(n, dtype=bool)), datetimes(qs, given["queue_start"]),
-            datetimes(ss, answered), datetimes(last, np.ones(n, dtype=bool)), wait.tolist(),
+            stamp_texts(first, always), stamp_texts(qs, given["queue_start"]),
+            stamp_texts(ss, answered), stamp_texts(last, always), wait.tolist(),
             handle.tolist(), abandoned.tolist(), (outcome == "transferred").tolist(), outcome.tolist(),
             [round(contact_cost(h, a.hourly_cost if a else 0.0, chmap[c]), 6)
              for h, a, c in zip(handle.tolist(), agent_info, ccode.tolist(), strict=True)],
             ["cdr"] * n, strict=True)
-        return bulk_insert(conn, Contact.__table__, _COLUMNS, rows)
+        return bulk_insert(conn, raw_table("contacts", _COLUMNS), _COLUMNS, rows)
 
 
 _COLUMNS = ("external_ref", "customer_id", "channel_id", "reason_id", "agent_id", "team_id", "direction",

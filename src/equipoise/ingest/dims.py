@@ -74,6 +74,8 @@ class Dimensions:
         self.defaults = defaults
         self.created: Counter[str] = Counter()
         self._customers: dict[str, int] = {}
+        #: Tier of each customer seen (for SLA policy matching).
+        self.tiers: dict[int, str] = {}
         self._agents: dict[str, AgentInfo] = {}
         self._reasons: dict[str, int] = {}
         self._channels: dict[str, ChannelInfo] = {}
@@ -96,17 +98,20 @@ class Dimensions:
         t: Table = Customer.__table__
         wanted = [r for r in dict.fromkeys(refs) if r not in self._customers]
         if wanted:
-            found = _in_chunks(conn, lambda vs: select(t.c.external_ref, t.c.id)
+            found = _in_chunks(conn, lambda vs: select(t.c.external_ref, t.c.id, t.c.tier)
                                .where(t.c.external_ref.in_(vs)), wanted)
-            self._customers.update({r: int(i) for r, i in found})
+            self._customers.update({r: int(i) for r, i, _ in found})
+            self.tiers.update({int(i): tier for _, i, tier in found})
             new = [r for r in wanted if r not in self._customers]
             if new:
                 tiers, names = tiers or {}, names or {}
                 rows = [{"external_ref": r, "name": (names.get(r) or r)[:200],
                          "tier": tiers.get(r) or self.defaults["tier"],
                          "segment": self.defaults["segment"], "annual_margin": 0.0} for r in new]
-                for ref, cid in conn.execute(insert(t).returning(t.c.external_ref, t.c.id), rows):
+                for ref, cid, tier in conn.execute(insert(t).returning(t.c.external_ref, t.c.id, t.c.tier),
+                                                   rows):
                     self._customers[ref] = int(cid)
+                    self.tiers[int(cid)] = tier
                 self.created["customers"] += len(new)
         return self._customers
 

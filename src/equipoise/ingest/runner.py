@@ -158,6 +158,8 @@ def _commit_batch(engine: Engine, importer: Importer, ctx: ImportContext, number
                   batch: Batch) -> None:
     try:
         with engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA cache_size=-131072")  # 128 MB: index upkeep stays in memory
             result = importer.write_batch(conn, ctx, batch) if len(batch) else BatchResult()
             rejects = list(batch.invalid) + result.rejects
             if rejects:

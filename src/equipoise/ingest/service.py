@@ -9,10 +9,11 @@ from sqlalchemy import Engine
 
 from equipoise.ingest.cdr import CdrImporter
 from equipoise.ingest.mapping import KindSpec
+from equipoise.ingest.native import CasesImporter, ContactsImporter
 from equipoise.ingest.runner import Importer, ImportSummary, Progress, import_file
 from equipoise.kit.errors import InvalidInput
 
-IMPORTERS: dict[str, type] = {"cdr": CdrImporter}
+IMPORTERS: dict[str, type] = {"contacts": ContactsImporter, "cases": CasesImporter, "cdr": CdrImporter}
 
 
 def kinds() -> dict[str, KindSpec]:

@@ -70,3 +70,21 @@ def datetimes(seconds: np.ndarray, given: np.ndarray) -> list:
         for i in np.flatnonzero(~given).tolist():
             out[i] = None
     return out
+
+
+def stamp_texts(seconds: np.ndarray, given: np.ndarray) -> list:
+    """Seconds since 1970 → the text SQLAlchemy stores for naive datetimes (None where not given).
+
+    ``YYYY-MM-DD HH:MM:SS.ffffff`` is what SQLite keeps and what PostgreSQL's COPY parses, so rows
+    can be bulk-loaded without converting each value in Python.
+    """
+    stamps = pa.array(seconds.astype("datetime64[s]"), type=pa.timestamp("s"),
+                      mask=~given if not given.all() else None)
+    return pc.strftime(stamps, format="%Y-%m-%d %H:%M:%S.000000").to_pylist()
+
+
+def raw_table(name: str, columns: tuple[str, ...]):
+    """A typeless view of a table for bulk loads of pre-formatted values (no per-value conversion)."""
+    import sqlalchemy as sa
+
+    return sa.table(name, *[sa.column(c) for c in columns])

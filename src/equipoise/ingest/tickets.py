@@ -1,0 +1,194 @@
+"""Cases with their contacts, written the way native cases are: costs, SLA outcome and status.
+
+Importers of ticket-shaped data (native cases, event logs, Zendesk, Freshdesk) turn rows into
+:class:`CaseRecord` objects and hand them to :func:`write_cases`, which matches or creates the
+customers, agents, reasons and channels, derives the SLA fields from the best-matching SLA policy
+(calendar seconds; built-in targets when no policy matches) and inserts cases, then contacts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, insert, select
+
+from equipoise.db.bulk import bulk_insert
+from equipoise.ingest.dims import ChannelInfo, Dimensions, contact_cost
+from equipoise.models import Case, Contact, SlaPolicy
+
+HOUR, DAY = 3600.0, 86_400.0
+#: Built-in targets when no SLA policy matches (the demo company's): first response by channel,
+#: resolution by priority, in calendar seconds.
+FIRST_RESPONSE_SECONDS = {"phone": HOUR, "chat": HOUR, "ivr": HOUR, "self_service": 4 * HOUR,
+                          "email": DAY, "social": 4 * HOUR, "field": 2 * DAY}
+RESOLUTION_SECONDS = {"urgent": 2 * DAY, "high": 2 * DAY, "normal": 3 * DAY, "low": 5 * DAY}
+PRIORITIES = ("low", "normal", "high", "urgent")
+RESOLVED_STATUSES = {"solved", "resolved", "closed", "closed_unresolved", "done", "completed"}
+PAUSED_STATUSES = {"pending", "hold", "on_hold", "paused", "waiting", "waiting_on_customer",
+                   "waiting_on_third_party"}
+
+
+@dataclass
+class ContactRecord:
+    """One contact of a case (times naive local)."""
+
+    arrived_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    queued_at: dt.datetime | None = None
+    answered_at: dt.datetime | None = None
+    handle_seconds: float | None = None
+    ref: str | None = None
+    channel: str | None = None
+    agent: str | None = None
+    direction: str = "inbound"
+    kind: str = "first"
+    abandoned: bool = False
+    transferred: bool = False
+    outcome: str = "resolved"
+
+
+@dataclass
+class CaseRecord:
+    """One case as read from a file, before matching its dimensions."""
+
+    row: int
+    ref: str
+    customer_ref: str
+    channel: str
+    reason: str
+    opened_at: dt.datetime
+    priority: str = "normal"
+    status: str = "open"
+    status_category: str = "open"
+    subject: str = ""
+    tags: list[str] = field(default_factory=list)
+    team: str | None = None
+    agent: str | None = None
+    customer_name: str | None = None
+    tier: str | None = None
+    reason_name: str | None = None
+    first_response_at: dt.datetime | None = None
+    resolved_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    reopen_count: int = 0
+    is_complaint: bool = False
+    contacts: list[ContactRecord] = field(default_factory=list)
+
+
+def status_category(status: str, resolved: bool) -> str:
+    """open | paused | resolved for a status name (resolved when the case has a resolution time)."""
+    key = status.strip().lower().replace(" ", "_")
+    if resolved or key in RESOLVED_STATUSES:
+        return "resolved"
+    return "paused" if key in PAUSED_STATUSES else "open"
+
+
+class SlaPolicies:
+    """The SLA policies of the database; picks the most specific match for a case."""
+
+    def __init__(self, conn: Connection) -> None:
+        t = SlaPolicy.__table__
+        self.rows = conn.execute(select(t.c.id, t.c.channel_id, t.c.tier, t.c.priority,
+                                        t.c.first_response_seconds, t.c.resolution_seconds)).all()
+
+    def match(self, channel: ChannelInfo, tier: str | None, priority: str) -> tuple[int | None, float, float]:
+        """(policy id or None, first-response seconds, resolution seconds)."""
+        best, score = None, -1
+        for r in self.rows:
+            if ((r.channel_id not in (None, channel.id)) or (r.tier not in (None, tier))
+                    or (r.priority not in (None, priority))):
+                continue
+            s = (r.channel_id is not None) + (r.tier is not None) + (r.priority is not None)
+            if s > score:
+                best, score = r, s
+        if best is not None:
+            return int(best.id), float(best.first_response_seconds), float(best.resolution_seconds)
+        return (None, FIRST_RESPONSE_SECONDS.get(channel.code, DAY),
+                RESOLUTION_SECONDS.get(priority, 3 * DAY))
+
+
+def _met(done: dt.datetime | None, due: dt.datetime, as_of: dt.datetime) -> bool | None:
+    if done is not None:
+        return done <= due
+    return False if as_of > due else None
+
+
+_CONTACT_COLS = ("external_ref", "case_id", "customer_id", "channel_id", "reason_id", "agent_id", "team_id",
+                 "direction", "kind", "arrived_at", "queued_at", "answered_at", "ended_at", "wait_seconds",
+                 "handle_seconds", "abandoned", "transferred", "outcome", "cost", "source")
+
+
+def write_cases(conn: Connection, dims: Dimensions, records: list[CaseRecord], source: str,
+                as_of: dt.datetime, policies: SlaPolicies) -> tuple[int, int, int]:
+    """Insert new cases and their contacts; returns (cases, contacts, duplicates skipped)."""
+    t = Case.__table__
+    refs = [r.ref for r in records]
+    existing: set[str] = set()
+    for i in range(0, len(refs), 2000):
+        existing.update(conn.execute(select(t.c.external_ref).where(t.c.external_ref.in_(refs[i:i + 2000])))
+                        .scalars())
+    fresh, seen = [], set(existing)
+    for r in records:
+        if r.ref not in seen:
+            fresh.append(r)
+            seen.add(r.ref)
+    if not fresh:
+        return 0, 0, len(records)
+    customers = dims.customers(conn, [r.customer_ref for r in fresh],
+                               {r.customer_ref: r.tier for r in fresh if r.tier},
+                               {r.customer_ref: r.customer_name for r in fresh if r.customer_name})
+    channels = dims.channels(conn, {r.channel for r in fresh} |
+                             {c.channel for r in fresh for c in r.contacts if c.channel})
+    reasons = dims.reasons(conn, {r.reason for r in fresh}, {r.reason: r.reason_name for r in fresh
+                                                              if r.reason_name})
+    agents = dims.agents(conn, {a for r in fresh for a in [r.agent, *(c.agent for c in r.contacts)] if a},
+                         {r.agent: r.team for r in fresh if r.agent and r.team})
+    rows = []
+    for r in fresh:
+        ch = channels[r.channel]
+        cid = customers[r.customer_ref]
+        policy, fr_s, res_s = policies.match(ch, dims.tiers.get(cid), r.priority)
+        fr_due = r.opened_at + dt.timedelta(seconds=fr_s)
+        res_due = r.opened_at + dt.timedelta(seconds=res_s)
+        agent = agents.get(r.agent) if r.agent else None
+        team = dims.team(conn, r.team) if r.team else (agent.team_id if agent else None)
+        rows.append({
+            "external_ref": r.ref, "customer_id": cid, "reason_id": reasons[r.reason], "channel_id": ch.id,
+            "team_id": team, "assigned_agent_id": agent.id if agent else None, "sla_policy_id": policy,
+            "subject": (r.subject or "")[:300], "priority": r.priority, "status": r.status[:32],
+            "status_category": r.status_category, "tags": r.tags, "is_complaint": r.is_complaint,
+            "complaint_severity": None, "complained_at": r.opened_at if r.is_complaint else None,
+            "opened_at": r.opened_at, "first_response_at": r.first_response_at,
+            "resolved_at": r.resolved_at, "closed_at": r.closed_at, "reopen_count": r.reopen_count,
+            "first_response_due_at": fr_due, "resolution_due_at": res_due,
+            "first_response_met": _met(r.first_response_at, fr_due, as_of),
+            "resolution_met": _met(r.resolved_at, res_due, as_of), "version": 1, "source": source})
+    ids = dict(conn.execute(insert(t).returning(t.c.external_ref, t.c.id), rows).all())
+    contacts = []
+    for r in fresh:
+        for c in r.contacts:
+            ch = channels[c.channel or r.channel]
+            agent = agents.get(c.agent) if c.agent else None
+            contacts.append(contact_row(c, ids[r.ref], customers[r.customer_ref], ch,
+                                        reasons[r.reason], agent, source))
+    if contacts:
+        bulk_insert(conn, Contact.__table__, _CONTACT_COLS, contacts)
+    return len(fresh), len(contacts), len(records) - len(fresh)
+
+
+def contact_row(c: ContactRecord, case_id: int | None, customer_id: int, ch: ChannelInfo, reason_id: int,
+                agent, source: str) -> tuple:
+    """A contacts row with its wait, handle time and cost derived like native contacts."""
+    start = c.answered_at or c.ended_at or c.arrived_at
+    wait = max((start - (c.queued_at or c.arrived_at)).total_seconds(), 0.0) if c.answered_at or c.abandoned \
+        else 0.0
+    handle = c.handle_seconds
+    if handle is None:
+        handle = max((c.ended_at - c.answered_at).total_seconds(), 0.0) if c.answered_at and c.ended_at else 0.0
+    ended = c.ended_at or ((c.answered_at or c.arrived_at) + dt.timedelta(seconds=handle))
+    cost = contact_cost(handle, agent.hourly_cost if agent else 0.0, ch)
+    return (c.ref, case_id, customer_id, ch.id, reason_id, agent.id if agent else None,
+            agent.team_id if agent else None, c.direction, c.kind, c.arrived_at, c.queued_at,
+            None if c.abandoned else c.answered_at, ended, wait, float(handle), c.abandoned, c.transferred,
+            c.outcome, round(cost, 6), source)
