@@ -28,6 +28,7 @@ def _htmx_path(settings: Settings) -> Path:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (default: the process settings)."""
+    from equipoise.interfaces.api.routers import analytics as analytics_api
     from equipoise.interfaces.api.routers import overview as overview_api
     from equipoise.interfaces.web import routes as web_routes
 
@@ -61,5 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(overview_api.router, prefix="/api")
+    app.include_router(analytics_api.router, prefix="/api")
     app.include_router(web_routes.router)
     return app

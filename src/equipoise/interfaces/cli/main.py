@@ -7,6 +7,7 @@ import typer
 from equipoise.interfaces.cli import calibrate as calibrate_cmd
 from equipoise.interfaces.cli import db as db_cmd
 from equipoise.interfaces.cli import demo as demo_cmd
+from equipoise.interfaces.cli import report as report_cmd
 from equipoise.interfaces.cli import serve as serve_cmd
 from equipoise.interfaces.cli import simulate as simulate_cmd
 from equipoise.interfaces.cli import staff as staff_cmd
@@ -19,6 +20,11 @@ app.add_typer(simulate_cmd.app, name="simulate")
 app.add_typer(staff_cmd.app, name="staff")
 app.add_typer(calibrate_cmd.app)  # calibrate, forecast
 app.command("serve")(serve_cmd.serve)
+app.command("report")(report_cmd.report)
+app.command("metrics")(report_cmd.metrics_cmd)
+app.command("scorecard")(report_cmd.scorecard)
+app.command("budget")(report_cmd.budget)
+app.command("diagnose")(report_cmd.diagnose)
 
 
 if __name__ == "__main__":  # pragma: no cover
