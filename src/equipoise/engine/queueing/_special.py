@@ -10,6 +10,10 @@ Everything here works on float arrays and never forms a factorial:
   the finite series  P(X <= n) = pmf(n) * sum_{k=0..n} prod_{j<k} (n-j)/mu.
 * ``log_erlang_b(n, mu)`` and ``log_queue_sum(x, y)`` combine the two above so that the pmf
   cancels exactly in the series branch.
+* ``erlang_b_recursion(n, mu)`` = B(n, mu) by the textbook recursion in its reciprocal form
+  1/B(k) = 1 + (k/mu) / B(k-1), all intervals stepping together; for a few dozen servers this is
+  several times cheaper than the incomplete gamma function and as accurate (every term is
+  positive, so the relative error stays below 3 n eps).
 * ``log_gamma_lower(a, z)`` = log P(a, z) (regularised lower incomplete gamma) from
   ``scipy.special.gammainc`` and, where that underflows (z << a), from the series
   P(a, z) = z**a e**-z / Gamma(a+1) * sum_{j>=0} prod_{i=1..j} z/(a+i).
@@ -17,10 +21,12 @@ Everything here works on float arrays and never forms a factorial:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import special
 
-from equipoise.engine.queueing._validate import FloatArray
+from equipoise.engine.queueing._validate import FloatArray, IntArray
 
 _HALF_LOG_2PI = 0.5 * np.log(2.0 * np.pi)
 # Below this the scipy value is replaced by a series, which converges fast there; keeping the
@@ -29,54 +35,76 @@ _SMALL = 1e-30
 _STIRLING_CUTOFF = 15.0
 
 
+def _split(mask: np.ndarray, when_true: Callable[..., FloatArray],
+           when_false: Callable[..., FloatArray], *args: FloatArray) -> FloatArray:
+    """Apply ``when_true`` where ``mask`` holds and ``when_false`` elsewhere (same-shape args).
+
+    When one side is empty the arrays are passed whole, sparing the gathers and scatters.
+    """
+    if mask.all():
+        return when_true(*args)
+    if not mask.any():
+        return when_false(*args)
+    out = np.empty(mask.shape, dtype=np.float64)
+    out[mask] = when_true(*(a[mask] for a in args))
+    rest = ~mask
+    out[rest] = when_false(*(a[rest] for a in args))
+    return out
+
+
 def stirlerr(x: FloatArray) -> FloatArray:
     """Return log Gamma(x+1) - [(x+1/2) log x - x + log(2 pi)/2] for x > 0."""
     x = np.asarray(x, dtype=np.float64)
-    out = np.empty_like(x)
-    big = x >= _STIRLING_CUTOFF
-    xb = x[big]
-    inv2 = 1.0 / (xb * xb)
+    return _split(x >= _STIRLING_CUTOFF, _stirlerr_series, _stirlerr_direct, x)
+
+
+def _stirlerr_series(x: FloatArray) -> FloatArray:
     # Asymptotic series; at x = 15 the first omitted term is below 1e-16.
-    out[big] = (1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 * (
-        1.0 / 1680.0 - inv2 / 1188.0)))) / xb
-    xs = x[~big]
+    inv2 = 1.0 / (x * x)
+    return (1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 * (
+        1.0 / 1680.0 - inv2 / 1188.0)))) / x
+
+
+def _stirlerr_direct(x: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        out[~big] = special.gammaln(xs + 1.0) - (xs + 0.5) * np.log(xs) + xs - _HALF_LOG_2PI
-    return out
+        return special.gammaln(x + 1.0) - (x + 0.5) * np.log(x) + x - _HALF_LOG_2PI
 
 
 def bd0(k: FloatArray, mu: FloatArray) -> FloatArray:
     """Return k log(k/mu) + mu - k (the Poisson deviance term) without cancellation, k, mu > 0."""
     k, mu = np.broadcast_arrays(np.asarray(k, np.float64), np.asarray(mu, np.float64))
-    out = np.empty(k.shape, dtype=np.float64)
-    near = np.abs(k - mu) < 0.1 * (k + mu)
-    kn, mn = k[near], mu[near]
-    v = (kn - mn) / (kn + mn)
+    return _split(np.abs(k - mu) < 0.1 * (k + mu), _bd0_near, _bd0_far, k, mu)
+
+
+def _bd0_near(k: FloatArray, mu: FloatArray) -> FloatArray:
+    v = (k - mu) / (k + mu)
     # k log((1+v)/(1-v)) expanded in odd powers of v; |v| < 0.1 so 8 terms reach 1e-17.
-    total = (kn - mn) * v
+    total = (k - mu) * v
     v2 = v * v
     power = v * v2
     for j in range(1, 9):
-        total = total + 2.0 * kn * power / (2 * j + 1)
+        total = total + 2.0 * k * power / (2 * j + 1)
         power = power * v2
-    out[near] = total
-    kf, mf = k[~near], mu[~near]
-    out[~near] = kf * (np.log(kf) - np.log(mf)) + mf - kf
-    return out
+    return total
+
+
+def _bd0_far(k: FloatArray, mu: FloatArray) -> FloatArray:
+    return k * (np.log(k) - np.log(mu)) + mu - k
 
 
 def log_poisson_pmf(k: FloatArray, mu: FloatArray) -> FloatArray:
     """Return log(mu**k exp(-mu) / Gamma(k+1)) for real k >= 0 and mu >= 0."""
     k, mu = np.broadcast_arrays(np.asarray(k, np.float64), np.asarray(mu, np.float64))
-    out = np.empty(k.shape, dtype=np.float64)
-    k0 = k == 0
-    out[k0] = -mu[k0]
-    m0 = (mu == 0) & ~k0
-    out[m0] = -np.inf
-    rest = ~k0 & ~m0
-    kr, mr = k[rest], mu[rest]
-    out[rest] = -stirlerr(kr) - bd0(kr, mr) - _HALF_LOG_2PI - 0.5 * np.log(kr)
-    return out
+    return _split((k > 0) & (mu > 0), _log_poisson_pmf_inner, _log_poisson_pmf_edge, k, mu)
+
+
+def _log_poisson_pmf_inner(k: FloatArray, mu: FloatArray) -> FloatArray:
+    return -stirlerr(k) - bd0(k, mu) - _HALF_LOG_2PI - 0.5 * np.log(k)
+
+
+def _log_poisson_pmf_edge(k: FloatArray, mu: FloatArray) -> FloatArray:
+    """k = 0 (pmf e^-mu) or mu = 0 with k > 0 (pmf 0)."""
+    return np.where(k == 0, -mu, -np.inf)
 
 
 def log_poisson_cdf(n: FloatArray, mu: FloatArray) -> FloatArray:
@@ -106,13 +134,52 @@ def log_erlang_b(n: FloatArray, mu: FloatArray) -> FloatArray:
     """Return log B(n, mu) = log pmf(n) - log cdf(n) for whole n >= 0 and mu > 0."""
     n, mu = np.broadcast_arrays(np.asarray(n, np.float64), np.asarray(mu, np.float64))
     q = special.gammaincc(n + 1.0, mu)
-    out = np.empty(n.shape, dtype=np.float64)
     good = q > _SMALL
+    if good.all():
+        return log_poisson_pmf(n, mu) - np.log(q)
+    out = np.empty(n.shape, dtype=np.float64)
     out[good] = log_poisson_pmf(n[good], mu[good]) - np.log(q[good])
     bad = ~good
-    if bad.any():
-        # pmf(n) cancels: 1/B = sum_{k=0..n} prod_{j<k} (n-j)/mu.
-        out[bad] = -np.log(_falling_series(n[bad], mu[bad]))
+    # pmf(n) cancels: 1/B = sum_{k=0..n} prod_{j<k} (n-j)/mu.
+    out[bad] = -np.log(_falling_series(n[bad], mu[bad]))
+    return out
+
+
+#: The recursion below keeps 1/k!, representable for k <= 170.
+RECURSION_LIMIT = 170
+_INVERSE_FACTORIAL = 1.0 / special.factorial(np.arange(RECURSION_LIMIT + 1), exact=False)
+_FACTORIAL = special.factorial(np.arange(RECURSION_LIMIT + 1), exact=False)
+
+
+def erlang_b_recursion(n: IntArray, mu: FloatArray) -> FloatArray:
+    """Return B(n, mu) for whole 0 <= n <= 170 and mu > 0 (1-d arrays) by the recursion.
+
+    With x = 1/mu the reciprocal recursion 1/B(k) = 1 + k x / B(k-1) is scaled by k!:
+    u(k) = 1/(k! B(k)) obeys u(k) = x u(k-1) + 1/k!, u(0) = 1 (a multiply and an add per
+    step, all terms positive). The intervals are sorted by n, largest first, so that step k
+    updates a leading slice (a view, no gathering) holding exactly the intervals with n >= k.
+    """
+    n = np.asarray(n, dtype=np.int64)
+    out = np.ones(n.shape, dtype=np.float64)
+    if not n.size:
+        return out
+    top = int(n.max())
+    if top > RECURSION_LIMIT:
+        raise ValueError(f"n: expected at most {RECURSION_LIMIT} servers, got {top}")
+    # A stable sort on 16-bit keys is a radix sort in numpy: linear time.
+    key = (top - n).astype(np.int16)
+    order = np.argsort(key, kind="stable")
+    with np.errstate(over="ignore"):  # a subnormal load: 1/B is infinite, B = 0
+        inverse_load = 1.0 / np.asarray(mu, dtype=np.float64)[order]
+    # live[k - 1] = how many intervals have n >= k
+    live = np.searchsorted(key[order], top - np.arange(1, top + 1), side="right")
+    scaled = np.ones(n.size, dtype=np.float64)
+    with np.errstate(over="ignore"):  # u overflows only where B underflows
+        for k in range(1, top + 1):
+            head = scaled[: live[k - 1]]
+            np.multiply(head, inverse_load[: head.size], out=head)
+            head += _INVERSE_FACTORIAL[k]
+        out[order] = 1.0 / (_FACTORIAL[n[order]] * scaled)
     return out
 
 

@@ -5,8 +5,9 @@ The blocking probability is
     B(N, A) = (A**N / N!) / sum_{k=0..N} A**k / k!  =  P(X = N) / P(X <= N),  X ~ Poisson(A),
 
 evaluated as exp(log pmf - log cdf) with the log-space functions of ``_special`` (no factorials,
-accurate to ~1e-14 relative for 10**5 servers). The textbook recursion
-B(0) = 1, B(n) = A B(n-1) / (n + A B(n-1)) gives the same numbers and is used as a test oracle.
+accurate to ~1e-14 relative for 10**5 servers). Up to ``RECURSION_MAX`` servers the textbook
+recursion 1/B(0) = 1, 1/B(n) = 1 + (n/A) / B(n-1) is cheaper and just as accurate, so it is used
+there (all intervals stepping together).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from equipoise.engine.queueing._special import log_erlang_b
+from equipoise.engine.queueing._special import erlang_b_recursion, log_erlang_b
 from equipoise.engine.queueing._validate import (
     FloatArray,
     IntArray,
@@ -26,6 +27,10 @@ from equipoise.engine.queueing._validate import (
     scalar_or_array,
 )
 from equipoise.engine.queueing.results import QueueMetrics
+
+#: Most servers for which the recursion beats the incomplete gamma function (measured: a step of
+#: the recursion costs ~1 ns per interval, the special functions ~250 ns per interval).
+RECURSION_MAX = 140
 
 
 def erlang_b(servers: ArrayLike, load: ArrayLike) -> Any:
@@ -43,10 +48,25 @@ def blocking(n: IntArray | FloatArray, a: FloatArray) -> FloatArray:
     out = np.zeros(np.broadcast(n_f, a).shape, dtype=np.float64)
     n_f, a = np.broadcast_arrays(n_f, a)
     live = a > 0
-    if live.any():
-        nl, al = n_f[live], a[live]
-        out[live] = np.exp(log_erlang_b(nl, al))
+    if live.all():
+        out = _blocking_live(n_f.ravel(), a.ravel()).reshape(out.shape)
+    elif live.any():
+        out[live] = _blocking_live(n_f[live], a[live])
     return np.clip(out, 0.0, 1.0)
+
+
+def _blocking_live(n: FloatArray, a: FloatArray) -> FloatArray:
+    """Erlang B for 1-d whole ``n`` and ``a`` > 0: recursion for few servers, log space beyond."""
+    small = n <= RECURSION_MAX
+    if small.all():
+        return erlang_b_recursion(n.astype(np.int64), a)
+    if not small.any():
+        return np.exp(log_erlang_b(n, a))
+    out = np.empty(n.shape, dtype=np.float64)
+    out[small] = erlang_b_recursion(n[small].astype(np.int64), a[small])
+    large = ~small
+    out[large] = np.exp(log_erlang_b(n[large], a[large]))
+    return out
 
 
 def erlang_b_metrics(arrival_rate_per_s: ArrayLike, aht_s: ArrayLike,

@@ -94,13 +94,21 @@ def halfin_whitt_beta_for_service_level(target_sl: float, load: FloatArray,
     """Beta with 1 - P_HW(beta) exp(-beta sqrt(A) T/AHT) = target_sl (Erlang C estimate).
 
     beta depends on the data only through c = sqrt(A) T / AHT, so it is solved exactly on a
-    log-spaced grid of c and interpolated (the solver only needs a starting point).
+    log-spaced grid of c and interpolated linearly in log c (the grid step is known, so no
+    search is needed; the solver only needs a starting point).
     """
     a, t = np.broadcast_arrays(np.asarray(load, np.float64), np.asarray(target_over_aht))
-    return np.interp(np.sqrt(a) * t, _GRID, _service_level_table(float(target_sl)))
+    table = _service_level_table(float(target_sl))
+    with np.errstate(divide="ignore"):  # c = 0 maps to the first grid point
+        position = (0.5 * np.log10(a) + np.log10(t) - _GRID_LOG10_MIN) * _GRID_PER_DECADE + 1.0
+    np.clip(position, 0.0, _GRID.size - 1.0, out=position)
+    below = np.minimum(position.astype(np.int64), _GRID.size - 2)
+    weight = position - below
+    return table[below] * (1.0 - weight) + table[below + 1] * weight
 
 
-_GRID = np.concatenate([[0.0], np.logspace(-6, 4, 241)])
+_GRID_LOG10_MIN, _GRID_PER_DECADE = -6.0, 24.0
+_GRID = np.concatenate([[0.0], np.logspace(_GRID_LOG10_MIN, 4.0, 241)])
 
 
 @lru_cache(maxsize=64)

@@ -201,16 +201,41 @@ def _step_erlang_b(spec: _Spec, load: FloatArray, aht: FloatArray, target: Float
     B is evaluated once at the guess; each step then costs a few multiplications:
     B(n+1) = A B(n) / (n + 1 + A B(n)) going up and B(n-1) = n B(n) / (A (1 - B(n))) going
     down (the downward form amplifies rounding by 1/(1-B) per step, so B is recomputed from
-    scratch every few downward steps).
+    scratch every few downward steps). Square-root staffing almost always lands on the answer
+    or one below it, so guess - 1, guess and guess + 1 are tested at once on whole arrays and
+    only the intervals that none of them settles walk further.
     """
-    n = guess.copy()
-    b = blocking(n, load)
+    everything = np.arange(guess.size)
 
     def met(idx: IntArray, n_sub: IntArray, b_sub: FloatArray) -> np.ndarray:
+        if idx is everything:
+            return spec.met_from_blocking(load, aht, n_sub, target, b_sub)
         return spec.met_from_blocking(load[idx], aht[idx], n_sub, target[idx], b_sub)
 
-    ok = met(np.arange(n.size), n, b)
-    idx, steps = np.flatnonzero(ok & (n > lower)), 0
+    b = blocking(guess, load)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        b_below = np.clip(guess * b / (load * (1.0 - b)), 0.0, 1.0)
+        carried = load * b
+        b_above = carried / (guess + 1 + carried)
+        below_ok = (guess > lower) & met(everything, guess - 1, b_below)
+        here_ok = met(everything, guess, b)
+        above_ok = met(everything, guess + 1, b_above)
+    n = np.where(here_ok, guess, guess + 1)
+    b = np.where(here_ok, b, b_above)
+    down = np.flatnonzero(below_ok)
+    if down.size:
+        n[down], b[down] = guess[down] - 1, b_below[down]
+        _walk_down(met, load, lower, n, b, down)
+    up = np.flatnonzero(~here_ok & ~above_ok)
+    if up.size:
+        _walk_up(met, load, n, b, up)
+    return n, b
+
+
+def _walk_down(met: Callable[[IntArray, IntArray, FloatArray], np.ndarray], load: FloatArray,
+               lower: IntArray, n: IntArray, b: FloatArray, idx: IntArray) -> None:
+    """Step the feasible intervals ``idx`` down (in place) while one agent fewer still meets."""
+    idx, steps = idx[n[idx] > lower[idx]], 0
     while idx.size:
         if steps and steps % 8 == 0:
             b[idx] = blocking(n[idx], load[idx])
@@ -221,7 +246,12 @@ def _step_erlang_b(spec: _Spec, load: FloatArray, aht: FloatArray, target: Float
         n[moved] -= 1
         b[moved] = before[down]
         idx, steps = moved[n[moved] > lower[moved]], steps + 1
-    idx, steps = np.flatnonzero(~ok), 0
+
+
+def _walk_up(met: Callable[[IntArray, IntArray, FloatArray], np.ndarray], load: FloatArray,
+             n: IntArray, b: FloatArray, idx: IntArray) -> None:
+    """Step the infeasible intervals ``idx`` up (in place) until they meet every target."""
+    steps = 0
     while idx.size:
         if steps > 2**_MAX_GALLOP:
             raise ValueError("targets: cannot be met with any number of agents")
@@ -229,7 +259,6 @@ def _step_erlang_b(spec: _Spec, load: FloatArray, aht: FloatArray, target: Float
         n[idx] += 1
         b[idx] = carried / (n[idx] + carried)
         idx, steps = idx[~met(idx, n[idx], b[idx])], steps + 1
-    return n, b
 
 
 def _start(spec: _Spec, load: FloatArray, aht: FloatArray, patience: FloatArray,
