@@ -1,26 +1,124 @@
-"""Server-rendered pages."""
+"""Server-rendered pages: the overview and the definitions of every figure; staffing is its own module."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from ibis.backends import BaseBackend
 
-from equipoise.analytics.snapshot import DEFINITIONS, snapshot
+from equipoise.analytics.compute import compute
+from equipoise.analytics.facts import Facts
+from equipoise.analytics.registry import all_metrics, get_metric
+from equipoise.analytics.snapshot import DEFINITIONS, Snapshot, snapshot
 from equipoise.interfaces.api.deps import analytics
-from equipoise.interfaces.web.format import register_filters
+from equipoise.interfaces.web import charts
+from equipoise.interfaces.web import staffing as staffing_pages
+from equipoise.interfaces.web.format import unit_label
+from equipoise.interfaces.web.staffing_calc import DEFINITIONS as STAFFING_DEFINITIONS
+from equipoise.interfaces.web.templating import render
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-register_filters(templates.env)
 router = APIRouter(include_in_schema=False)
+router.include_router(staffing_pages.router)
+
+#: Names of the overview figures on the definitions page.
+SNAPSHOT_NAMES = {
+    "contacts": "Contacts", "abandon_rate": "Abandoned", "cost": "Cost",
+    "cost_per_contact": "Cost per contact", "csat_pct": "CSAT (4–5)",
+    "responses": "Survey responses", "customers": "Customers",
+    "cost_per_customer": "Cost per customer",
+}
+
+#: Names of the staffing figures on the definitions page.
+STAFFING_NAMES = {
+    "actual": "Arrivals", "forecast": "Forecast arrivals", "wape": "Forecast error (WAPE)",
+    "aht": "Handle time per agent", "patience": "Patience", "agents": "Required agents",
+    "scheduled": "Scheduled agents", "agent_hours": "Required agent-hours",
+    "service_level": "Service level (modelled)", "abandonment": "Abandonment (modelled)",
+}
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI tile: the snapshot figure, and the registry metric whose monthly trend it shows."""
+
+    key: str
+    label: str
+    unit: str
+    trend_slug: str
+    digits: int
+    value_id: str
+
+
+TILES = (
+    Tile("contacts", "Contacts", "count", "contacts", 0, "total-contacts"),
+    Tile("cost", "Cost", "currency", "total_cost", 0, "total-cost"),
+    Tile("cost_per_contact", "Cost per contact", "currency", "cost_per_contact", 2,
+         "total-cost-per-contact"),
+    Tile("csat_pct", "CSAT (4–5)", "percent", "csat", 1, "total-csat"),
+    Tile("abandon_rate", "Abandoned", "percent", "abandonment_rate", 1, "total-abandon-rate"),
+)
+
+
+def _trends(con: BaseBackend, currency: str) -> dict[str, dict[str, Any]]:
+    """Monthly values of each tile's registry metric, as sparkline figures."""
+    slugs = [t.trend_slug for t in TILES]
+    rows = compute(Facts(con), slugs, by=["month"]).rows()
+    rows = [r for r in rows if r["month"] is not None]
+    months = [r["month"] for r in rows]
+    out = {}
+    for tile in TILES:
+        metric = get_metric(tile.trend_slug)
+        unit = unit_label(metric.unit, currency)
+        out[tile.key] = {
+            "metric": metric,
+            "months": months,
+            "figure": charts.sparkline(months, [r[tile.trend_slug] for r in rows], metric.name,
+                                       unit=unit, digits=tile.digits),
+        }
+    return out
+
+
+def _overview_charts(snap: Snapshot, currency: str) -> dict[str, dict[str, Any]]:
+    names = [charts.wrap_label(r["name"]) for r in snap.by_channel]
+    by_channel = charts.figure(
+        "Cost and CSAT by channel",
+        [charts.bar(names, [r["cost"] for r in snap.by_channel], "Cost", unit=currency),
+         charts.line(names, [r["csat_pct"] for r in snap.by_channel], "CSAT 4–5", unit="%",
+                     digits=1, colour=1, yaxis="y2", markers=True)],
+        x_title="Channel", y_title=charts.axis_title("Cost", currency),
+        y2_title=charts.axis_title("CSAT 4–5", "%"), y2_range=[0, 100])
+    tiers = [r["tier"] for r in snap.by_tier]
+    by_tier = charts.figure(
+        "Cost per customer by tier",
+        [charts.bar(tiers, [r.get("cost_per_customer") for r in snap.by_tier],
+                    "Cost per customer", unit=currency, digits=2, colour=2)],
+        x_title="Customer tier", y_title=charts.axis_title("Cost per customer", currency))
+    return {"by_channel": by_channel, "by_tier": by_tier}
 
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, con: BaseBackend = Depends(analytics)) -> HTMLResponse:
+    """Headline KPIs with monthly trends, cost and CSAT by channel, cost per customer by tier."""
     snap = snapshot(con)
     currency = request.app.state.settings.currency
-    return templates.TemplateResponse(request, "overview.html", {
-        "snap": snap, "definitions": DEFINITIONS, "currency": currency})
+    return render(request, "overview.html", {
+        "snap": snap, "tiles": TILES, "trends": _trends(con, currency),
+        "charts": _overview_charts(snap, currency)})
+
+
+@router.get("/definitions", response_class=HTMLResponse)
+def definitions(request: Request) -> HTMLResponse:
+    """Every figure shown on a page with its definition and unit, each at its own anchor."""
+    currency = request.app.state.settings.currency
+    overview_defs = [{"key": k, "name": SNAPSHOT_NAMES.get(k, k), "text": v}
+                     for k, v in DEFINITIONS.items()]
+    metrics = [{**m.describe(), "unit_label": unit_label(m.unit, currency)}
+               for m in all_metrics().values()]
+    staffing_defs = [{"key": k, "name": STAFFING_NAMES.get(k, k), "text": v}
+                     for k, v in STAFFING_DEFINITIONS.items()]
+    return render(request, "definitions.html", {"overview_defs": overview_defs,
+                                                "staffing_defs": staffing_defs,
+                                                "metrics": metrics})

@@ -1,0 +1,34 @@
+// Draws every server-built Plotly figure in newly loaded content (the page, or an htmx swap).
+(function () {
+  "use strict";
+
+  function figures(root) {
+    var found = Array.prototype.slice.call(root.querySelectorAll("[data-chart]"));
+    if (root.matches && root.matches("[data-chart]")) found.unshift(root);
+    return found;
+  }
+
+  function draw(root) {
+    if (!window.Plotly || !root || !root.querySelectorAll) return;
+    figures(root).forEach(function (el) {
+      var source = document.getElementById(el.dataset.chart);
+      if (!source || el.dataset.drawn) return;
+      var fig = JSON.parse(source.textContent);
+      el.dataset.drawn = "1";
+      window.Plotly.newPlot(el, fig.data, fig.layout, fig.config);
+    });
+  }
+
+  if (window.htmx) {
+    // Show validation errors (422) in place instead of dropping them.
+    document.addEventListener("htmx:beforeSwap", function (evt) {
+      if (evt.detail.xhr.status === 422) {
+        evt.detail.shouldSwap = true;
+        evt.detail.isError = false;
+      }
+    });
+    window.htmx.onLoad(draw);
+  } else {
+    document.addEventListener("DOMContentLoaded", function () { draw(document.body); });
+  }
+})();

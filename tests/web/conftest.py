@@ -1,0 +1,131 @@
+"""Browser fixtures: the real server (uvicorn subprocess) on a SQLite demo, and Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from equipoise.db.engine import make_engine
+from equipoise.demo.service import build_demo
+from tests.conftest import SMALL
+from tests.dbutil import fresh_sqlite
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+SIZES = {"desktop": (1280, 800), "phone": (375, 800)}
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_url(tmp_path_factory) -> Iterator[str]:
+    """A SQLite file holding the small demo company (built once per session)."""
+    with fresh_sqlite(tmp_path_factory.mktemp("web-demo")) as url:
+        engine = make_engine(url)
+        build_demo(engine, SMALL)
+        engine.dispose()
+        yield url
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(sqlite_demo_url) -> Iterator[str]:
+    """Base URL of the real app served by uvicorn in a subprocess on a free loopback port."""
+    port = _free_port()
+    env = dict(os.environ, EQUIPOISE_DATABASE_URL=sqlite_demo_url)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "equipoise.interfaces.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env, cwd=Path(__file__).resolve().parents[2])
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start (exit code {proc.poll()})")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (skipped when /usr/bin/chromium is absent)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Watched:
+    """A page with every console error, page error, failed request and HTTP error recorded."""
+
+    page: object
+    problems: list[str] = field(default_factory=list)
+    expected_status: set[int] = field(default_factory=set)
+
+
+def _watch(page, watched: Watched) -> None:
+    def console(message) -> None:
+        expected = any(f"status of {code} " in message.text for code in watched.expected_status)
+        if message.type == "error" and not expected:
+            watched.problems.append(f"console error: {message.text}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda e: watched.problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: watched.problems.append(
+        f"request failed: {r.method} {r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and r.status not in watched.expected_status
+            and watched.problems.append(f"HTTP {r.status}: {r.request.method} {r.url}"))
+
+
+@pytest.fixture
+def open_page(chromium):
+    """``open_page(size)``: a fresh browser context of that viewport, watched for problems."""
+    contexts = []
+
+    def make(size: str = "desktop") -> Watched:
+        width, height = SIZES[size]
+        ctx = chromium.new_context(viewport={"width": width, "height": height})
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(20_000)
+        watched = Watched(page)
+        _watch(page, watched)
+        return watched
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
