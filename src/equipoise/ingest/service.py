@@ -8,12 +8,16 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from equipoise.ingest.cdr import CdrImporter
+from equipoise.ingest.events import EventsImporter
+from equipoise.ingest.helpdesks import FreshdeskImporter, ZendeskImporter
 from equipoise.ingest.mapping import KindSpec
 from equipoise.ingest.native import CasesImporter, ContactsImporter
 from equipoise.ingest.runner import Importer, ImportSummary, Progress, import_file
 from equipoise.kit.errors import InvalidInput
 
-IMPORTERS: dict[str, type] = {"contacts": ContactsImporter, "cases": CasesImporter, "cdr": CdrImporter}
+IMPORTERS: dict[str, type] = {"contacts": ContactsImporter, "cases": CasesImporter, "cdr": CdrImporter,
+                              "events": EventsImporter, "zendesk": ZendeskImporter,
+                              "freshdesk": FreshdeskImporter}
 
 
 def kinds() -> dict[str, KindSpec]:

@@ -73,6 +73,9 @@ class CaseRecord:
     closed_at: dt.datetime | None = None
     reopen_count: int = 0
     is_complaint: bool = False
+    #: The source system's own SLA verdicts, when it exports them (else derived from the policy).
+    first_response_met: bool | None = None
+    resolution_met: bool | None = None
     contacts: list[ContactRecord] = field(default_factory=list)
 
 
@@ -162,8 +165,10 @@ def write_cases(conn: Connection, dims: Dimensions, records: list[CaseRecord], s
             "opened_at": r.opened_at, "first_response_at": r.first_response_at,
             "resolved_at": r.resolved_at, "closed_at": r.closed_at, "reopen_count": r.reopen_count,
             "first_response_due_at": fr_due, "resolution_due_at": res_due,
-            "first_response_met": _met(r.first_response_at, fr_due, as_of),
-            "resolution_met": _met(r.resolved_at, res_due, as_of), "version": 1, "source": source})
+            "first_response_met": _met(r.first_response_at, fr_due, as_of) if r.first_response_met is None
+            else r.first_response_met,
+            "resolution_met": _met(r.resolved_at, res_due, as_of) if r.resolution_met is None
+            else r.resolution_met, "version": 1, "source": source})
     ids = dict(conn.execute(insert(t).returning(t.c.external_ref, t.c.id), rows).all())
     contacts = []
     for r in fresh:

@@ -124,6 +124,11 @@ class TimeFormat:
         s = str(text).strip()
         if not s:
             return None
+        if self.text.strip().lower() == ISO:
+            try:
+                return _to_naive(dt.datetime.fromisoformat(s))
+            except ValueError:
+                raise ValueError(f"does not match the format {self.describe()}") from None
         match = re.match(self.regex, s)
         if match is None:
             raise ValueError(f"does not match the format {self.describe()}")
