@@ -1,0 +1,74 @@
+"""equipoise optimize / frontier / scenario on the small demo company."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from equipoise.db.migrate import upgrade
+from equipoise.interfaces.cli.balance import app, parse_floors
+from tests.planning.test_balance import balance_demo_url
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    url = balance_demo_url(tmp_path_factory)
+    upgrade(url)
+    return url
+
+
+def test_optimize_json_has_frontier_current_balance_and_changes(url):
+    res = runner.invoke(app, ["optimize", "--json", "--database-url", url])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert len([r for r in out["frontier"] if r["point"] == "frontier"]) >= 20
+    assert out["recommended"]["net_cost"] < out["current"]["net_cost"]
+    assert out["balance_point"]["index"] in range(20)
+    assert out["changes"][0]["rank"] == 1
+    assert out["churn_model"]["source"] == "fitted"
+
+
+def test_optimize_table_and_floors(url):
+    res = runner.invoke(app, ["optimize", "--csat-floor", "top=50", "--database-url", url])
+    assert res.exit_code == 0, res.output
+    assert "Ranked changes" in res.output and "balance point" in res.output
+    bad = runner.invoke(app, ["optimize", "--csat-floor", "top=150", "--database-url", url])
+    assert bad.exit_code != 0
+    assert parse_floors("top=90, high=85") == {"top": 0.9, "high": 0.85}
+
+
+def test_frontier_csv(url):
+    res = runner.invoke(app, ["frontier", "--format", "csv", "--database-url", url])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.output)))
+    assert sum(r["point"] == "frontier" for r in rows) == 20
+    assert sum(r["balance"] == "True" for r in rows) == 1
+    assert {r["point"] for r in rows} == {"frontier", "current", "recommended"}
+
+
+def test_scenario_list_run_compare(url):
+    res = runner.invoke(app, ["scenario", "list", "--json", "--database-url", url])
+    assert res.exit_code == 0, res.output
+    names = {s["name"] for s in json.loads(res.output)["scenarios"]}
+    assert {"billing-to-ivr", "staffing-cut", "budget-cut-15"} <= names
+    res = runner.invoke(app, ["scenario", "run", "staffing-cut", "--format", "json",
+                              "--database-url", url])
+    assert res.exit_code == 0, res.output
+    run = json.loads(res.output)
+    assert run["simulation"][0]["channel"] == "phone"
+    res = runner.invoke(app, ["scenario", "compare", "fcr-plus-10", "offshore-phone",
+                              "--no-simulation", "--json", "--database-url", url])
+    assert res.exit_code == 0, res.output
+    assert set(json.loads(res.output)["b_minus_a"]) == {"service_cost", "churn_cost",
+                                                         "net_cost", "csat_points"}
+    res = runner.invoke(app, ["scenario", "save", "chat-40", "--lever", "launch_channel",
+                              "--set", "share=0.4", "--database-url", url])
+    assert res.exit_code == 0, res.output
+    missing = runner.invoke(app, ["scenario", "run", "nope", "--database-url", url])
+    assert missing.exit_code == 1 and "no scenario named" in missing.output
