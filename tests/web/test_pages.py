@@ -1,0 +1,108 @@
+"""The pages rendered by the app in process, on SQLite and PostgreSQL demo databases."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from equipoise.analytics.snapshot import snapshot
+from equipoise.config import Settings
+from equipoise.interfaces.app import create_app
+from equipoise.interfaces.web.format import money, number, percent
+from equipoise.interfaces.web.templating import NAV
+
+
+@pytest.fixture(scope="module")
+def client(demo_url):
+    app = create_app(Settings(database_url=demo_url))
+    with TestClient(app) as c:
+        yield c
+
+
+def _figures(html: str) -> dict[str, dict]:
+    found = re.findall(r'<script type="application/json" id="([\w-]+)-figure">(.*?)</script>', html,
+                       flags=re.S)
+    return {key: json.loads(body) for key, body in found}
+
+
+def _tile(html: str, value_id: str) -> str:
+    return re.search(rf'id="{value_id}">([^<]*)<', html).group(1)
+
+
+def test_overview_tiles_show_the_snapshot(client):
+    html = client.get("/").text
+    con = client.app.state.ibis
+    totals = snapshot(con).totals
+    assert _tile(html, "total-contacts") == number(totals["contacts"])
+    assert _tile(html, "total-cost") == money(totals["cost"], "USD", 0)
+    assert _tile(html, "total-cost-per-contact") == money(totals["cost_per_contact"])
+    assert _tile(html, "total-csat") == percent(totals["csat_pct"])
+    assert _tile(html, "total-abandon-rate") == percent(totals["abandon_rate"])
+
+
+def test_overview_charts_and_trends(client):
+    html = client.get("/").text
+    figs = _figures(html)
+    assert {"chart-by-channel", "chart-by-tier", "spark-contacts", "spark-csat_pct"} <= set(figs)
+    api = client.get("/api/overview").json()
+    assert figs["chart-by-channel"]["data"][0]["y"] == [r["cost"] for r in api["by_channel"]]
+    assert figs["chart-by-tier"]["data"][0]["y"] == [r.get("cost_per_customer")
+                                                     for r in api["by_tier"]]
+    # The registry's monthly contacts add up to the snapshot's total; three demo months.
+    spark = figs["spark-contacts"]["data"][0]
+    assert sum(spark["y"]) == api["totals"]["contacts"] and len(spark["x"]) == 3
+    for fig in figs.values():
+        assert fig["config"]["displaylogo"] is False
+
+
+def test_every_definition_link_resolves(client):
+    ids = set(re.findall(r'id="([\w-]+)"', client.get("/definitions").text))
+    for path in ("/", "/staffing"):
+        anchors = re.findall(r'href="/definitions#([\w-]+)"', client.get(path).text)
+        assert anchors, path
+        assert set(anchors) <= ids, set(anchors) - ids
+    assert {"metric-csat", "overview-cost", "staffing-agents"} <= ids
+
+
+def test_navigation_lists_existing_pages_only_and_assets_are_local(client):
+    for label, path in NAV:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert f'href="{path}"' in page.text and label in page.text
+        assert not re.search(r'<script[^>]+src="(https?:)?//', page.text)  # no CDN
+    for asset in ("/assets/plotly.min.js", "/static/app.css", "/static/app.js"):
+        assert client.get(asset).status_code == 200
+
+
+def test_staffing_full_page_and_htmx_fragment(client):
+    full = client.get("/staffing?channel=chat")
+    assert full.status_code == 200 and "<html" in full.text and 'data-channel="chat"' in full.text
+    frag = client.get("/staffing?channel=chat", headers={"HX-Request": "true"})
+    assert frag.status_code == 200 and "<html" not in frag.text
+    assert 'hx-swap-oob="true"' in frag.text  # the week list follows the channel
+    assert frag.headers["vary"] == "HX-Request"
+    figs = _figures(frag.text)
+    assert set(figs) == {"chart-arrivals", "chart-agents", "chart-quality"}
+    assert figs["chart-agents"]["layout"]["yaxis"]["title"]["text"] == "Agents (count)"
+
+
+@pytest.mark.parametrize("query, field", [
+    ("channel=nope", "channel"),
+    ("channel=phone&week=1999-01-04", "week"),
+    ("channel=phone&week=not-a-date", "week"),
+    ("channel=phone&target_sl=150", "target_sl"),
+    ("channel=phone&shrinkage=-5", "shrinkage"),
+])
+def test_staffing_errors_are_422_with_the_field_named(client, query, field):
+    page = client.get(f"/staffing?{query}", headers={"HX-Request": "true"})
+    assert page.status_code == 422
+    assert re.search(rf'class="error"[^>]*>{field}:', page.text), page.text
+
+
+def test_changing_channel_keeps_a_valid_week_or_falls_back(client):
+    headers = {"HX-Request": "true", "HX-Trigger-Name": "channel"}
+    page = client.get("/staffing?channel=phone&week=1999-01-04", headers=headers)
+    assert page.status_code == 200 and 'class="result"' in page.text
