@@ -72,3 +72,31 @@ def test_scenario_list_run_compare(url):
     assert res.exit_code == 0, res.output
     missing = runner.invoke(app, ["scenario", "run", "nope", "--database-url", url])
     assert missing.exit_code == 1 and "no scenario named" in missing.output
+
+
+def test_api_endpoints_match_the_cli(url):
+    from fastapi.testclient import TestClient
+
+    from equipoise.config import Settings
+    from equipoise.interfaces.api.routers.balance import router
+    from equipoise.interfaces.app import create_app
+
+    web = create_app(Settings(database_url=url))
+    web.include_router(router, prefix="/api")
+    client = TestClient(web)
+    res = client.get("/api/balance/frontier", params={"points": 20})
+    assert res.status_code == 200, res.text
+    assert len(res.json()["frontier"]) == 22
+    res = client.get("/api/balance/optimize", params={"csat_floor": "top=abc"})
+    assert res.status_code == 422
+    assert {s["name"] for s in client.get("/api/scenarios").json()["scenarios"]} >= {
+        "budget-cut-15"}
+    res = client.put("/api/scenarios/ivr-50", json={"lever": "channel_shift",
+                                                    "params": {"share": 0.5}})
+    assert res.status_code == 200, res.text
+    res = client.post("/api/scenarios/ivr-50/run", params={"simulate": False})
+    assert res.status_code == 200 and res.json()["delta"]["service_cost"] != 0
+    res = client.get("/api/scenarios/compare", params={"a": "ivr-50", "b": "fcr-plus-10",
+                                                        "simulate": False})
+    assert res.status_code == 200 and "b_minus_a" in res.json()
+    assert client.post("/api/scenarios/none/run").status_code == 404

@@ -32,7 +32,7 @@ def model(url):
 
 def test_every_template_applies_with_its_defaults(model):
     base = evaluate(model.problem, current_policy(model.problem))
-    for kind, t in TEMPLATES.items():
+    for kind in TEMPLATES:
         if kind == "staffing_change":
             continue
         effect = apply_lever(model, kind, None)
