@@ -4,6 +4,7 @@ Pure numpy/scipy; every function takes scalars or arrays (one value per interval
 broadcasts them together. Loads are in Erlangs (arrival rate x mean handle time).
 """
 
+from equipoise.engine.queueing.deferred import DeferredStaffing, deferred_agents
 from equipoise.engine.queueing.erlang_a import erlang_a_metrics
 from equipoise.engine.queueing.erlang_b import (
     erlang_b,
@@ -24,9 +25,11 @@ from equipoise.engine.queueing.sqrt_staffing import (
 from equipoise.engine.queueing.staffing import Model, required_agents
 
 __all__ = [
+    "DeferredStaffing",
     "Model",
     "QueueMetrics",
     "StaffingResult",
+    "deferred_agents",
     "erlang_a_metrics",
     "erlang_b",
     "erlang_b_load_for_blocking",
