@@ -12,7 +12,8 @@ from tests.web.conftest import SCREENSHOTS, SIZES
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"overview": "/", "staffing": "/staffing", "definitions": "/definitions"}
+PAGES = {"overview": "/", "staffing": "/staffing", "balance": "/balance",
+         "definitions": "/definitions"}
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-chart]')]
     .every(f => f.classList.contains('js-plotly-plot') && f.querySelector('svg.main-svg'))"""
 
@@ -127,5 +128,26 @@ def test_staffing_error_is_shown_in_place(live_server, open_page):
                                      {target: '#staffing-result'})""")
     page.wait_for_selector("#staffing-result .error")
     assert "target_sl" in page.inner_text("#staffing-result .error")
+    assert page.evaluate("() => window.__sameDocument") == "yes"
+    assert watched.problems == []
+
+
+def test_balance_htmx_round_trip(live_server, open_page):
+    watched = open_page()
+    page = _load(watched, live_server + "/balance")
+    page.evaluate("() => { window.__sameDocument = 'yes'; }")
+    before = page.inner_text("#balance-net-value")
+    frontier = page.evaluate("() => document.getElementById('chart-frontier').data[0].x.length")
+    assert frontier >= 20
+    page.fill("#budget", "1")  # a cap no policy can meet
+    page.click("#balance-form button[type=submit]")
+    watched.expected_status.add(422)
+    page.wait_for_selector("#balance-result .error")
+    assert "infeasible" in page.inner_text("#balance-result .error")
+    page.fill("#budget", "")
+    page.click("#balance-form button[type=submit]")
+    page.wait_for_selector("#balance-net-value")
+    page.wait_for_function(CHARTS_DRAWN)
+    assert page.inner_text("#balance-net-value") == before
     assert page.evaluate("() => window.__sameDocument") == "yes"
     assert watched.problems == []

@@ -60,11 +60,11 @@ def test_overview_charts_and_trends(client):
 
 def test_every_definition_link_resolves(client):
     ids = set(re.findall(r'id="([\w-]+)"', client.get("/definitions").text))
-    for path in ("/", "/staffing"):
+    for path in ("/", "/staffing", "/balance"):
         anchors = re.findall(r'href="/definitions#([\w-]+)"', client.get(path).text)
         assert anchors, path
         assert set(anchors) <= ids, set(anchors) - ids
-    assert {"metric-csat", "overview-cost", "staffing-agents"} <= ids
+    assert {"metric-csat", "overview-cost", "staffing-agents", "balance-net_cost"} <= ids
 
 
 def test_navigation_lists_existing_pages_only_and_assets_are_local(client):
@@ -106,3 +106,38 @@ def test_changing_channel_keeps_a_valid_week_or_falls_back(client):
     headers = {"HX-Request": "true", "HX-Trigger-Name": "channel"}
     page = client.get("/staffing?channel=phone&week=1999-01-04", headers=headers)
     assert page.status_code == 200 and 'class="result"' in page.text
+
+
+def test_balance_page_shows_the_planning_report(client):
+    from equipoise.planning.balance import build_model, recommend_policy, report
+
+    model = build_model(client.app.state.ibis)
+    rep = report(model, recommend_policy(model))
+    page = client.get("/balance")
+    assert page.status_code == 200
+    assert _tile(page.text, "balance-net-value") == money(
+        rep["recommended"]["net_value_vs_current"], "USD", 0) + " / yr"
+    figs = _figures(page.text)
+    front = [r for r in rep["frontier"] if r["point"] == "frontier"]
+    assert figs["chart-frontier"]["data"][0]["x"] == pytest.approx([r["service_cost"] for r in front])
+    assert page.text.count("<tr><td class=\"n\">") == min(20, len(rep["changes"]))
+
+
+@pytest.mark.parametrize("query, field", [("budget=abc", "budget"), ("top_floor=101", "top_floor")])
+def test_balance_bad_input_is_422(client, query, field):
+    page = client.get(f"/balance?{query}", headers={"HX-Request": "true"})
+    assert page.status_code == 422 and f">{field}:" in page.text
+
+
+def test_describe_change_in_words():
+    from equipoise.interfaces.web.balance import describe_change
+
+    sl = {"kind": "service_level", "channel": "phone", "option_from": "today",
+          "option_to": "90/30s"}
+    assert describe_change(sl) == "phone: service level today → 90/30s"
+    mix = {"kind": "mix", "tier": "high", "reason": "order_status", "channel": "ivr",
+           "shifts": [{"channel": "phone", "from": 0.54, "to": -1e-9},
+                      {"channel": "ivr", "from": 0.06, "to": 1.0},
+                      {"channel": "self_service", "from": 0.40, "to": 0.0}]}
+    assert describe_change(mix) == ("high customers, order status: ivr 6% → 100% "
+                                    "(from phone 54% → 0%, self service 40% → 0%)")

@@ -90,7 +90,7 @@ def line(x: Sequence[Any], y: Sequence[Any], name: str, *, unit: str | None = No
 def figure(title: str, traces: Sequence[dict[str, Any]], *, x_title: str, y_title: str,
            y2_title: str | None = None, height: int = 340, x_type: str | None = None,
            y_range: Sequence[float] | None = None, y2_range: Sequence[float] | None = None,
-           ) -> dict[str, Any]:
+           y_from_zero: bool = True, x_format: str | None = None) -> dict[str, Any]:
     """A titled figure with labelled axes (and a right-hand axis when ``y2_title`` is given)."""
     if not traces:
         raise ValueError("traces: expected at least one trace")
@@ -98,8 +98,11 @@ def figure(title: str, traces: Sequence[dict[str, Any]], *, x_title: str, y_titl
                              "gridcolor": "#eef2f6"}
     if x_type:
         xaxis["type"] = x_type
+    if x_format:
+        xaxis["tickformat"] = x_format
     yaxis: dict[str, Any] = {"title": {"text": _required("y_title", y_title)}, "automargin": True,
-                             "tickformat": ",", "rangemode": "tozero", "gridcolor": "#eef2f6"}
+                             "tickformat": ",", "rangemode": "tozero" if y_from_zero else "normal",
+                             "gridcolor": "#eef2f6"}
     if y_range is not None:
         yaxis["range"] = list(y_range)
     legend = len(traces) > 1

@@ -14,6 +14,7 @@ from equipoise.analytics.facts import Facts
 from equipoise.analytics.registry import all_metrics, get_metric
 from equipoise.analytics.snapshot import DEFINITIONS, Snapshot, snapshot
 from equipoise.interfaces.api.deps import analytics
+from equipoise.interfaces.web import balance as balance_pages
 from equipoise.interfaces.web import charts
 from equipoise.interfaces.web import staffing as staffing_pages
 from equipoise.interfaces.web.format import unit_label
@@ -22,6 +23,7 @@ from equipoise.interfaces.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(staffing_pages.router)
+router.include_router(balance_pages.router)
 
 #: Names of the overview figures on the definitions page.
 SNAPSHOT_NAMES = {
@@ -38,6 +40,12 @@ STAFFING_NAMES = {
     "scheduled": "Scheduled agents", "agent_hours": "Required agent-hours",
     "service_level": "Service level (modelled)", "abandonment": "Abandonment (modelled)",
 }
+#: Names of the balance figures on the definitions page.
+BALANCE_NAMES = {
+    "service_cost": "Service cost", "churn_cost": "Churn cost", "net_cost": "Net cost",
+    "csat": "CSAT (modelled)", "net_value": "Net value of the recommendation",
+    "frontier": "Cost–satisfaction frontier", "delta": "Effect of a change",
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,8 @@ class Tile:
     trend_slug: str
     digits: int
     value_id: str
+    #: Said next to the trend when the registry metric counts differently from the tile.
+    trend_note: str = ""
 
 
 TILES = (
@@ -58,7 +68,8 @@ TILES = (
     Tile("cost_per_contact", "Cost per contact", "currency", "cost_per_contact", 2,
          "total-cost-per-contact"),
     Tile("csat_pct", "CSAT (4–5)", "percent", "csat", 1, "total-csat"),
-    Tile("abandon_rate", "Abandoned", "percent", "abandonment_rate", 1, "total-abandon-rate"),
+    Tile("abandon_rate", "Abandoned (all contacts)", "percent", "abandonment_rate", 1, "total-abandon-rate",
+         "of offered contacts on staffed channels"),
 )
 
 
@@ -119,6 +130,8 @@ def definitions(request: Request) -> HTMLResponse:
                for m in all_metrics().values()]
     staffing_defs = [{"key": k, "name": STAFFING_NAMES.get(k, k), "text": v}
                      for k, v in STAFFING_DEFINITIONS.items()]
-    return render(request, "definitions.html", {"overview_defs": overview_defs,
-                                                "staffing_defs": staffing_defs,
-                                                "metrics": metrics})
+    balance_defs = [{"key": k, "name": BALANCE_NAMES.get(k, k), "text": v}
+                    for k, v in balance_pages.DEFINITIONS.items()]
+    return render(request, "definitions.html", {
+        "overview_defs": overview_defs, "staffing_defs": staffing_defs,
+        "balance_defs": balance_defs, "metrics": metrics})

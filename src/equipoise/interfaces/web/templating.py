@@ -19,6 +19,7 @@ register_filters(templates.env)
 NAV: tuple[tuple[str, str], ...] = (
     ("Overview", "/"),
     ("Staffing", "/staffing"),
+    ("Balance", "/balance"),
     ("Definitions", "/definitions"),
 )
 
