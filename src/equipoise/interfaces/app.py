@@ -28,8 +28,18 @@ def _htmx_path(settings: Settings) -> Path:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (default: the process settings)."""
-    from equipoise.interfaces.api.routers import analytics as analytics_api
-    from equipoise.interfaces.api.routers import overview as overview_api
+    from equipoise.interfaces.api.routers import (
+        analytics,
+        balance,
+        commitments,
+        complaints,
+        knowledge,
+        outreach,
+        overview,
+        surveys,
+        webhooks,
+    )
+    from equipoise.interfaces.web import public_survey
     from equipoise.interfaces.web import routes as web_routes
 
     settings = settings or get_settings()
@@ -61,7 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    app.include_router(overview_api.router, prefix="/api")
-    app.include_router(analytics_api.router, prefix="/api")
+    for module in (overview, analytics, balance, complaints, commitments, surveys, knowledge, outreach, webhooks):
+        app.include_router(module.router, prefix="/api")
+    app.include_router(public_survey.router)
     app.include_router(web_routes.router)
     return app

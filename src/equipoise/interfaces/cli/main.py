@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from equipoise.interfaces.cli import balance as balance_cmd
 from equipoise.interfaces.cli import calibrate as calibrate_cmd
 from equipoise.interfaces.cli import db as db_cmd
 from equipoise.interfaces.cli import demo as demo_cmd
@@ -19,6 +20,7 @@ app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(simulate_cmd.app, name="simulate")
 app.add_typer(staff_cmd.app, name="staff")
 app.add_typer(calibrate_cmd.app)  # calibrate, forecast
+app.add_typer(balance_cmd.app)  # optimize, frontier, scenario
 app.command("serve")(serve_cmd.serve)
 app.command("report")(report_cmd.report)
 app.command("metrics")(report_cmd.metrics_cmd)
