@@ -162,6 +162,11 @@ def plan_week(engine: Engine, channel_code: str, *, week_start: dt.datetime | No
     elif week_start.weekday() or week_start.time() != dt.time():
         raise InvalidInput(f"week_start: expected a Monday 00:00, got {week_start.isoformat()}",
                            field="week_start")
+    span = history.arrival_span(engine, channel_code)
+    if span is not None and week_start < dt.datetime.combine(span[0].date(), dt.time()) + WEEK:
+        raise InvalidInput(f"week: {week_label(week_start)} starts less than a week after the "
+                           f"history of {channel_code!r} begins ({span[0].date().isoformat()}); "
+                           "the forecast needs at least one week before it", field="week")
     target = float(channel.service_level_seconds if target_seconds is None else target_seconds)
     forecast = forecast_channel(engine, channel_code, interval_minutes, history_weeks,
                                 week_start, 7)

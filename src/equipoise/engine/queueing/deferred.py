@@ -12,9 +12,11 @@ lazy earliest-deadline-first schedule:
 2. each open interval gets the fewest whole agents that finish all work due in it:
    ceil(due / (interval x max_occupancy)); agents that are there anyway use their spare
    capacity on the work with the next deadlines (earliest deadline first);
-3. the intervals are one period of a repeating pattern (a week): work near the end of the
-   period is due at the start of the next, so the schedule is run over three periods and the
-   last one (the steady state) is returned. No work is lost or invented.
+3. the intervals are one period of a repeating pattern (a week): the period's work is
+   scheduled from an empty backlog until all of it is done, and what is done after the end of
+   the period is laid back on its start (where the previous period's spill-over falls in
+   steady state), adding agents there. No work is lost or invented. A response target longer
+   than the period is held to the period.
 
 Every piece of work is thus finished by its deadline: the staffing meets the response-time
 target in the fluid sense, with as few agent-intervals as the lazy rule allows (agents come in
@@ -49,9 +51,6 @@ class DeferredStaffing:
     late_seconds: float
 
 
-_PERIODS = 3
-
-
 def deferred_agents(work_seconds: ArrayLike, open_intervals: ArrayLike, interval_seconds: float,
                     response_seconds: float, *,
                     max_occupancy: float = 1.0) -> DeferredStaffing:
@@ -68,35 +67,39 @@ def deferred_agents(work_seconds: ArrayLike, open_intervals: ArrayLike, interval
     size = work.size
     if (work > 0).any() and not is_open.any():
         raise ValueError("open_intervals: work arrives but no interval is open")
-    window = max(1, int(np.ceil(response / step - 1e-9)))
+    # a target longer than the period is held to the period (work is done within a week)
+    window = min(size, max(1, int(np.ceil(response / step - 1e-9))))
     deadline, late = _deadlines(is_open, window)
-    total = _PERIODS * size
-    done = np.zeros(total)
-    agents = np.zeros(total, dtype=np.int64)
-    backlog: list[tuple[int, int, float]] = []  # (deadline, arrival, seconds) as a heap
-    for j in range(total):
+    # One week's work, scheduled from an empty backlog until all of it is done (a response
+    # target or a late job may carry work past the end), then the part done after the end is
+    # laid back on the start of the week, where next week's spill-over lands.
+    span = 2 * size + window
+    done = np.zeros(span)
+    agents = np.zeros(span, dtype=np.int64)
+    backlog: list[tuple[int, float]] = []  # (deadline, seconds) as a heap
+    for j in range(span):
         i = j % size
-        if work[i] > 0:
-            heapq.heappush(backlog, (j - i + int(deadline[i]), j, float(work[i])))
-        if not is_open[i] or not backlog:
+        if j < size and work[i] > 0:
+            heapq.heappush(backlog, (int(deadline[i]), float(work[i])))
+        if not is_open[i] or not backlog or backlog[0][0] > j:
             continue
-        due = sum(amount for d, _, amount in backlog if d <= j)
-        if due <= 0:
-            continue
+        due = sum(amount for d, amount in backlog if d <= j)
         agents[j] = int(np.ceil(due / capacity - 1e-9))
         room = agents[j] * capacity
         while backlog and room > 0:
-            d, arrived, amount = heapq.heappop(backlog)
+            d, amount = heapq.heappop(backlog)
             taken = min(amount, room)
             room -= taken
             done[j] += taken
             if amount - taken > 1e-9 * max(amount, 1.0):
-                heapq.heappush(backlog, (d, arrived, amount - taken))
-    last = slice(total - size, total)
-    load, staff = done[last], agents[last]
-    occupancy = np.divide(load, staff * step, out=np.zeros(size), where=staff > 0)
-    return DeferredStaffing(workload_seconds=load, agents=staff, occupancy=occupancy,
-                            late_seconds=float(work[late].sum()))
+                heapq.heappush(backlog, (d, amount - taken))
+    slot = np.arange(span) % size
+    folded_done = np.bincount(slot, weights=done, minlength=size)
+    folded_agents = np.bincount(slot, weights=agents, minlength=size).astype(np.int64)
+    occupancy = np.divide(folded_done, folded_agents * step, out=np.zeros(size),
+                          where=folded_agents > 0)
+    return DeferredStaffing(workload_seconds=folded_done, agents=folded_agents,
+                            occupancy=occupancy, late_seconds=float(work[late].sum()))
 
 
 def _deadlines(is_open: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,20 +1,45 @@
-"""``equipoise staff``: staffing with the Erlang queueing models (one function per command)."""
+"""``equipoise staff``: staffing with the Erlang queueing models (one function per command).
+
+* ``erlang`` -- evaluate or solve one interval with Erlang B, C or A;
+* ``plan`` -- a channel's week from the database: forecast, agents per interval, hours, cost.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import math
+import sys
 from typing import Any
 
 import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from equipoise.db.engine import make_engine
 from equipoise.engine.queueing import (
     erlang_a_metrics,
     erlang_b_metrics,
     erlang_c_metrics,
     required_agents,
 )
-from equipoise.interfaces.cli._common import JsonFlag, console, emit_json, fail
+from equipoise.interfaces.cli._common import (
+    DatabaseUrl,
+    JsonFlag,
+    console,
+    emit_json,
+    fail,
+    resolve_url,
+)
+from equipoise.kit.errors import AppError
+from equipoise.planning.staffing import (
+    DEFAULT_DEFERRED_OCCUPANCY,
+    DEFAULT_SHRINKAGE,
+    StaffingPlan,
+    parse_week,
+    plan_week,
+)
 
 app = typer.Typer(help="Staffing: agents needed for service-level targets.",
                   no_args_is_help=True)
@@ -146,3 +171,140 @@ def _render(payload: dict[str, Any], *, solved: bool) -> None:
             label = f"{label} (answered within {payload['target_seconds']:g} s)"
         table.add_row(label, "unbounded" if value is None else fmt.format(value))
     console.print(table)
+
+
+# --- staff plan ------------------------------------------------------------------------------
+
+_FORMATS = ("table", "csv", "json")
+_COLUMNS = ("start", "open", "forecast_calls", "actual_calls", "aht_seconds", "required_agents",
+            "scheduled_agents", "actual_scheduled", "service_level", "asa_seconds", "p_abandon",
+            "occupancy")
+
+
+def parse_sl(text: str) -> tuple[float, float | None]:
+    """``80/20`` -> (0.8, 20.0); ``80`` or ``0.8`` -> (0.8, None: the channel's own target)."""
+    share_text, _, seconds_text = text.partition("/")
+    try:
+        share = float(share_text)
+        seconds = float(seconds_text) if seconds_text else None
+    except ValueError:
+        raise ValueError(f"--sl must look like 80/20 (percent answered / seconds), "
+                         f"got {text!r}") from None
+    if share >= 1.0:
+        share /= 100.0
+    if not 0.0 < share < 1.0:
+        raise ValueError(f"--sl: the share must be between 0 and 100%, got {share_text!r}")
+    if seconds is not None and (seconds < 0 or not math.isfinite(seconds)):
+        raise ValueError(f"--sl: the answer time must be >= 0 seconds, got {seconds_text!r}")
+    return share, seconds
+
+
+@app.command("plan")
+def plan_cmd(
+    channel: str = typer.Option(..., "--channel", "-c", help="Staffed channel code, e.g. phone."),
+    sl: str = typer.Option("80", "--sl", help="Service-level target: percent answered / "
+                           "seconds, e.g. 80/20 (seconds default to the channel's target)."),
+    interval: int = typer.Option(30, "--interval", help="Interval length in minutes."),
+    week: str | None = typer.Option(None, "--week", help="ISO week, e.g. 2026-W44 (default: "
+                                    "the week after the history ends)."),
+    output: str = typer.Option("table", "--format", help="table, csv or json."),
+    shrinkage: float = typer.Option(DEFAULT_SHRINKAGE, "--shrinkage",
+                                    help="Share of paid time off the queue."),
+    history_weeks: int = typer.Option(8, "--history-weeks", min=1,
+                                      help="Weeks of history to fit the forecast and AHT on."),
+    deferred_occupancy: float = typer.Option(
+        DEFAULT_DEFERRED_OCCUPANCY, "--deferred-occupancy",
+        help="Busy share of agents on deferred work (email, social, field)."),
+    database_url: str | None = DatabaseUrl,
+    json_out: bool = JsonFlag,
+) -> None:
+    """Plan a channel's week: forecast, agents per interval, agent hours and cost."""
+    fmt = "json" if json_out else output.lower()
+    if fmt not in _FORMATS:
+        fail(f"--format must be one of {', '.join(_FORMATS)}; got {output!r}", 2)
+    try:
+        share, seconds = parse_sl(sl)
+        monday = parse_week(week) if week else None
+    except (ValueError, AppError) as exc:
+        fail(exc if isinstance(exc, AppError) else str(exc), 2)
+    engine = make_engine(resolve_url(database_url))
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, transient=True, disable=fmt != "table") as bar:
+            bar.add_task(f"planning {channel}: forecast, calibration, staffing", total=None)
+            result = plan_week(engine, channel, week_start=monday, interval_minutes=interval,
+                               target_sl=share, target_seconds=seconds, shrinkage=shrinkage,
+                               history_weeks=history_weeks,
+                               deferred_occupancy=deferred_occupancy)
+    except AppError as exc:
+        fail(exc)
+    except ValueError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+    if fmt == "json":
+        emit_json(result.to_dict())
+    elif fmt == "csv":
+        _write_csv(result)
+    else:
+        _render_plan(result)
+
+
+def _write_csv(result: StaffingPlan) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(_COLUMNS)
+    for row in result.intervals:
+        writer.writerow(["" if (v := getattr(row, c)) is None else
+                         v.isoformat() if isinstance(v, dt.datetime) else v for c in _COLUMNS])
+
+
+def _fmt(value: Any, pattern: str) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return pattern.format(value)
+
+
+def _render_plan(result: StaffingPlan) -> None:
+    out = Console()
+    method = {"erlang_c": "Erlang C", "erlang_a": "Erlang A", "deferred": "deferred work"}
+    title = (f"{result.channel_code} {result.week}: {method[result.method]}, "
+             f"target {result.target_sl:.0%} in {result.target_seconds:g} s, "
+             f"shrinkage {result.shrinkage:.0%}")
+    table = Table(title=title, caption="fcst/act: forecast/actual contacts; req: agents needed; "
+                  "sched: with shrinkage; act.sch: agents on shift (agent_shifts)")
+    for name in ("start", "fcst", "act", "AHT", "req", "sched", "act.sch", "SL", "ASA",
+                 "P(ab)", "occ"):
+        table.add_column(name, justify="left" if name == "start" else "right", no_wrap=True)
+    for r in result.intervals:
+        if not (r.open or r.forecast_calls >= 0.05 or r.actual_calls or r.actual_scheduled):
+            continue  # closed and quiet: nothing to show
+        table.add_row(r.start.strftime("%a %d %H:%M"), _fmt(r.forecast_calls, "{:,.1f}"),
+                      _fmt(r.actual_calls, "{:,}"), _fmt(r.aht_seconds, "{:,.0f}"),
+                      f"{r.required_agents:,}", f"{r.scheduled_agents:,}",
+                      _fmt(r.actual_scheduled, "{:,.1f}"), _fmt(r.service_level, "{:.1%}"),
+                      _fmt(r.asa_seconds, "{:,.1f}"), _fmt(r.p_abandon, "{:.1%}"),
+                      _fmt(r.occupancy, "{:.0%}"))
+    out.print(table)
+    t = result.totals
+    summary = Table(title="Week totals", show_header=False)
+    summary.add_column("item")
+    summary.add_column("value", justify="right")
+    rows = (
+        ("forecast contacts", _fmt(t.forecast_calls, "{:,.1f}")),
+        ("actual contacts", _fmt(t.actual_calls, "{:,}")),
+        ("mean handle time (s)", _fmt(result.aht_seconds, "{:,.0f}")),
+        ("mean patience (s)", _fmt(result.patience_seconds, "{:,.0f}")),
+        ("concurrency", _fmt(result.concurrency, "{:g}")),
+        ("productive agent hours", _fmt(t.productive_hours, "{:,.1f}")),
+        ("scheduled agent hours", _fmt(t.agent_hours, "{:,.1f}")),
+        ("mean loaded hourly cost", _fmt(result.hourly_cost, "{:,.2f}")),
+        ("cost", _fmt(t.cost, "{:,.2f}")),
+        ("actually scheduled agent hours", _fmt(t.actual_agent_hours, "{:,.1f}")),
+        ("actual cost", _fmt(t.actual_cost, "{:,.2f}")),
+        ("mean service level (forecast-weighted)", _fmt(t.mean_service_level, "{:.1%}")),
+    )
+    for label, value in rows:
+        summary.add_row(label, value)
+    out.print(summary)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}")
