@@ -183,10 +183,10 @@ _COLUMNS = ("start", "open", "forecast_calls", "actual_calls", "aht_seconds", "r
 
 def parse_sl(text: str) -> tuple[float, float | None]:
     """``80/20`` -> (0.8, 20.0); ``80`` or ``0.8`` -> (0.8, None: the channel's own target)."""
-    share_text, _, seconds_text = text.partition("/")
+    share_text, slash, seconds_text = text.partition("/")
     try:
         share = float(share_text)
-        seconds = float(seconds_text) if seconds_text else None
+        seconds = float(seconds_text) if slash else None
     except ValueError:
         raise ValueError(f"--sl must look like 80/20 (percent answered / seconds), "
                          f"got {text!r}") from None
