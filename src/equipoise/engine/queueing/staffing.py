@@ -71,15 +71,23 @@ def required_agents(model: Model, calls: ArrayLike, interval_seconds: ArrayLike,
 
     agents = np.zeros(load.shape, dtype=np.int64)
     blocking_at = np.zeros(load.shape)
-    busy = np.flatnonzero(load > 0)
+    everyone = bool((load > 0).all())  # the usual case: no gathering and scattering
+    busy = np.arange(load.size) if everyone else np.flatnonzero(load > 0)
+
+    def pick(values: np.ndarray) -> np.ndarray:
+        return values if everyone else values[busy]
+
     if busy.size:
-        lower, guess = _start(spec, load[busy], flat["aht_seconds"][busy],
-                              flat["patience_seconds"][busy], flat["target_seconds"][busy])
+        lower, guess = _start(spec, pick(load), pick(flat["aht_seconds"]),
+                              pick(flat["patience_seconds"]), pick(flat["target_seconds"]))
         if spec.model == "a":
             def feasible(sub: IntArray, n: IntArray) -> np.ndarray:
                 return spec.met(evaluate(busy[sub], n))
 
             agents[busy] = _minimal_feasible(feasible, lower, guess)
+        elif everyone:
+            agents, blocking_at = _step_erlang_b(spec, load, flat["aht_seconds"],
+                                                 flat["target_seconds"], lower, guess)
         else:
             agents[busy], blocking_at[busy] = _step_erlang_b(
                 spec, load[busy], flat["aht_seconds"][busy], flat["target_seconds"][busy],
@@ -219,16 +227,15 @@ def _step_erlang_b(spec: _Spec, load: FloatArray, aht: FloatArray, target: Float
         b_above = carried / (guess + 1 + carried)
         below_ok = (guess > lower) & met(everything, guess - 1, b_below)
         here_ok = met(everything, guess, b)
-        above_ok = met(everything, guess + 1, b_above)
     n = np.where(here_ok, guess, guess + 1)
     b = np.where(here_ok, b, b_above)
     down = np.flatnonzero(below_ok)
     if down.size:
         n[down], b[down] = guess[down] - 1, b_below[down]
         _walk_down(met, load, lower, n, b, down)
-    up = np.flatnonzero(~here_ok & ~above_ok)
-    if up.size:
-        _walk_up(met, load, n, b, up)
+    up = np.flatnonzero(~here_ok)
+    if up.size:  # already one step up: walk on where that is not enough
+        _walk_up(met, load, n, b, up[~met(up, n[up], b[up])])
     return n, b
 
 
