@@ -91,8 +91,8 @@ def test_staffing_full_page_and_htmx_fragment(client):
 
 @pytest.mark.parametrize("query, field", [
     ("channel=nope", "channel"),
-    ("channel=phone&week=1999-01-04", "week"),
-    ("channel=phone&week=not-a-date", "week"),
+    ("channel=phone&week=1999-W02", "week"),
+    ("channel=phone&week=not-a-week", "week"),
     ("channel=phone&target_sl=150", "target_sl"),
     ("channel=phone&shrinkage=-5", "shrinkage"),
 ])
@@ -104,7 +104,7 @@ def test_staffing_errors_are_422_with_the_field_named(client, query, field):
 
 def test_changing_channel_keeps_a_valid_week_or_falls_back(client):
     headers = {"HX-Request": "true", "HX-Trigger-Name": "channel"}
-    page = client.get("/staffing?channel=phone&week=1999-01-04", headers=headers)
+    page = client.get("/staffing?channel=phone&week=1999-W02", headers=headers)
     assert page.status_code == 200 and 'class="result"' in page.text
 
 

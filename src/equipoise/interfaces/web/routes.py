@@ -18,7 +18,7 @@ from equipoise.interfaces.web import balance as balance_pages
 from equipoise.interfaces.web import charts
 from equipoise.interfaces.web import staffing as staffing_pages
 from equipoise.interfaces.web.format import unit_label
-from equipoise.interfaces.web.staffing_calc import DEFINITIONS as STAFFING_DEFINITIONS
+from equipoise.interfaces.web.staffing_choices import DEFINITIONS as STAFFING_DEFINITIONS
 from equipoise.interfaces.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,9 +36,11 @@ SNAPSHOT_NAMES = {
 #: Names of the staffing figures on the definitions page.
 STAFFING_NAMES = {
     "actual": "Arrivals", "forecast": "Forecast arrivals", "wape": "Forecast error (WAPE)",
-    "aht": "Handle time per agent", "patience": "Patience", "agents": "Required agents",
-    "scheduled": "Scheduled agents", "agent_hours": "Required agent-hours",
-    "service_level": "Service level (modelled)", "abandonment": "Abandonment (modelled)",
+    "aht": "Handle time", "patience": "Patience", "agents": "Required agents",
+    "scheduled": "Scheduled agents", "on_shift": "Agents on shift (recorded)",
+    "productive_hours": "Required agent-hours", "agent_hours": "Scheduled agent-hours",
+    "cost": "Staff cost", "service_level": "Service level (modelled)",
+    "abandonment": "Abandonment (modelled)", "occupancy": "Occupancy (modelled)",
 }
 #: Names of the balance figures on the definitions page.
 BALANCE_NAMES = {
