@@ -1,0 +1,331 @@
+"""Benchmark: the cases REST API on PostgreSQL holding 1M cases, at a fixed request rate.
+
+Run: .venv/bin/python bench/api.py [--cases 1000000] [--rate 100] [--seconds 20]
+     [--server postgresql+psycopg://postgres@127.0.0.1:5432/test] [--keep]
+
+A throw-away database is created on the server, migrated, filled with an organisation
+(20 teams, 200 agents, 20,000 customers) and ``--cases`` cases written by one INSERT ... SELECT
+over generate_series, then ANALYZEd. Uvicorn serves the real app on 127.0.0.1 (one worker).
+
+Load is *open loop*: requests are started on a fixed schedule (``--rate`` per second for
+``--seconds``) whatever the latency, so slow responses cannot hide behind a slower send rate
+(the coordinated-omission error of closed-loop tools). Latency is measured from the scheduled
+start. Phases: create-case (agents of random teams, routed by skill and tier), case-list
+(team-scoped for agents, everything for a manager), then a closed-loop maximum-throughput run of
+each with 8 concurrent clients. The reference run, side by side, is the same service calls made
+in-process without HTTP (one DB session per call, as a request), and GET /healthz over HTTP as
+the floor of the HTTP stack. Peak memory is the uvicorn process's maximum RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from equipoise.core.auth import service as auth_service  # noqa: E402
+from equipoise.core.auth.schemas import Principal, TokenCreate, UserCreate  # noqa: E402
+from equipoise.core.cases import service as case_service  # noqa: E402
+from equipoise.core.cases.schemas import CaseCreate  # noqa: E402
+from equipoise.db.engine import make_engine, session_scope  # noqa: E402
+from equipoise.db.migrate import upgrade  # noqa: E402
+from equipoise.models import Agent, BusinessCalendar, Channel, ContactReason, OrgUnit, SlaPolicy  # noqa: E402
+
+TEAMS, AGENTS_PER_TEAM, CUSTOMERS = 20, 10, 20_000
+REASONS = ("billing", "tech", "delivery", "account", "returns")
+TIERS = ("top", "high", "mid", "low", "low", "low", "mid", "prospect")
+NOW = dt.datetime(2026, 3, 2, 10, 0)
+
+SERVER_APP = '''
+import os
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from equipoise.config import Settings
+from equipoise.kit.errors import AppError
+from equipoise.interfaces.api.routers import auth, cases, users
+
+def build():
+    # The API part of equipoise.interfaces.app.create_app: settings, the AppError handler, the routers.
+    app = FastAPI()
+    app.state.settings = Settings(database_url=os.environ["EQUIPOISE_DATABASE_URL"])
+
+    @app.exception_handler(AppError)
+    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+        body = {"detail": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        return JSONResponse(status_code=exc.status_code, content=body)
+
+    @app.get("/healthz")
+    async def _health() -> dict:
+        return {"status": "ok"}
+
+    for module in (auth, users, cases):
+        app.include_router(module.router, prefix="/api")
+    return app
+'''
+
+
+def seed(url: str, cases: int) -> dict:
+    """Organisation, users with tokens, and ``cases`` cases; returns what the load needs."""
+    engine = make_engine(url)
+    rng = random.Random(7)
+    with session_scope(engine) as s:
+        hq = OrgUnit(code="hq", name="HQ", kind="hq")
+        s.add(hq)
+        s.flush()
+        teams = [OrgUnit(code=f"t{i}", name=f"Team {i}", kind="team", parent_id=hq.id) for i in range(TEAMS)]
+        channels = [Channel(code=c, name=c, opening_hours={}) for c in ("phone", "email", "chat")]
+        reasons = [ContactReason(code=r, name=r, category="main") for r in REASONS]
+        cal = BusinessCalendar(code="uk", name="UK", working_hours={str(d): [[8, 18]] for d in range(5)})
+        s.add_all([*teams, *channels, *reasons, cal])
+        s.flush()
+        agents = [Agent(code=f"a{t.id}-{k}", name="A", team_id=t.id, hourly_cost=20 + k,
+                        skills=rng.sample(REASONS, 2) + (["tier:top"] if k == 0 else []))
+                  for t in teams for k in range(AGENTS_PER_TEAM)]
+        s.add_all(agents)
+        s.add_all([SlaPolicy(name="default", first_response_seconds=4 * 3600, resolution_seconds=24 * 3600,
+                             calendar_id=cal.id, pause_statuses=[]),
+                   SlaPolicy(name="top", tier="top", first_response_seconds=3600, resolution_seconds=8 * 3600,
+                             calendar_id=cal.id, pause_statuses=["pending_customer"])])
+        s.flush()
+        s.execute(text("INSERT INTO customers (external_ref, name, tier, segment, annual_margin) "
+                       "SELECT 'c' || g, 'Customer ' || g, (CAST(:tiers AS text[]))[1 + g % 8], 'small_business', 100 "
+                       "FROM generate_series(1, :n) g"), {"tiers": list(TIERS), "n": CUSTOMERS})
+        cust_lo = s.execute(text("SELECT min(id) FROM customers")).scalar_one()
+        ids = {"teams": [t.id for t in teams], "channels": [c.id for c in channels],
+               "reasons": [r.id for r in reasons], "agents": [a.id for a in agents],
+               "agent_teams": [a.team_id for a in agents], "cust_lo": cust_lo}
+        tokens = {}
+        manager = auth_service.create_user(s, UserCreate(email="manager@example.com", name="M", role="manager"),
+                                           actor=None, now=NOW)
+        tokens["manager"] = _token(s, manager.id, "manager", frozenset())
+        for t in ids["teams"]:
+            user = auth_service.create_user(s, UserCreate(email=f"agent{t}@example.com", name="A", role="agent",
+                                                          team_ids=[t]), actor=None, now=NOW)
+            tokens[f"team{t}"] = _token(s, user.id, "agent", frozenset({t}))
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO cases (customer_id, reason_id, channel_id, team_id, assigned_agent_id, subject, priority, "
+            "status, status_category, tags, is_complaint, opened_at, reopen_count, version, source) "
+            "SELECT :cust_lo + (g * 7919) % :nc, (CAST(:reasons AS bigint[]))[1 + g % 5], "
+            "(CAST(:channels AS bigint[]))[1 + g % 3], "
+            "(CAST(:agent_teams AS bigint[]))[1 + g % :na], (CAST(:agents AS bigint[]))[1 + g % :na], 'Case ' || g, "
+            "(ARRAY['low','normal','high','urgent'])[1 + g % 4], "
+            "CASE WHEN g % 20 < 16 THEN 'closed' WHEN g % 20 < 19 THEN 'open' ELSE 'pending_customer' END, "
+            "CASE WHEN g % 20 < 16 THEN 'resolved' WHEN g % 20 < 19 THEN 'open' ELSE 'paused' END, "
+            "CAST('[]' AS json), false, TIMESTAMP '2024-01-01' + g * INTERVAL '60 seconds', 0, 1, 'bench' "
+            "FROM generate_series(1, :n) g"),
+            {**{k: ids[k] for k in ("reasons", "channels", "agent_teams", "agents", "cust_lo")},
+             "nc": CUSTOMERS, "na": len(ids["agents"]), "n": cases})
+        conn.execute(text("ANALYZE"))
+    ids["load_seconds"] = time.perf_counter() - t0
+    ids["tokens"] = tokens
+    engine.dispose()
+    return ids
+
+
+def _token(s, user_id: int, role: str, teams: frozenset[int]) -> str:
+    actor = Principal(user_id=user_id, role=role, team_ids=teams, via="token")
+    return auth_service.create_token(s, TokenCreate(name="bench"), actor=actor, now=NOW)[1]
+
+
+def create_body(ids: dict, rng: random.Random) -> dict:
+    return {"customer_id": ids["cust_lo"] + rng.randrange(CUSTOMERS), "reason_id": rng.choice(ids["reasons"]),
+            "channel_id": rng.choice(ids["channels"]), "priority": rng.choice(["normal", "high"]),
+            "subject": "benchmark", "tags": ["bench"]}
+
+
+def request_plan(kind: str, ids: dict, rng: random.Random) -> tuple[str, str, dict, dict | None]:
+    tokens = ids["tokens"]
+    team = rng.choice(ids["teams"])
+    agent = {"Authorization": f"Bearer {tokens[f'team{team}']}"}
+    if kind == "create":
+        return "POST", "/api/cases", agent, create_body(ids, rng)
+    if kind == "list":
+        if rng.random() < 0.5:
+            return "GET", "/api/cases?limit=50&status_category=open", agent, None
+        return "GET", "/api/cases?limit=50", {"Authorization": f"Bearer {tokens['manager']}"}, None
+    return "GET", "/healthz", {}, None
+
+
+async def open_loop(base: str, kind: str, ids: dict, rate: float, seconds: float) -> dict:
+    """Start ``rate`` requests per second on schedule for ``seconds``; latency from the scheduled start."""
+    rng = random.Random(hash(kind) & 0xFFFF)
+    n = int(rate * seconds)
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+        start = time.perf_counter() + 0.2
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            scheduled = start + i / rate
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            method, path, headers, body = request_plan(kind, ids, rng)
+            r = await client.request(method, path, headers=headers, json=body)
+            latencies.append(time.perf_counter() - scheduled)
+            if r.status_code >= 400:
+                errors += 1
+
+        await asyncio.gather(*(one(i) for i in range(n)))
+        elapsed = time.perf_counter() - start
+    return _summary(latencies, errors, elapsed)
+
+
+async def closed_loop(base: str, kind: str, ids: dict, clients: int, seconds: float) -> dict:
+    """``clients`` loops sending back to back for ``seconds``: the maximum throughput."""
+    rng = random.Random(99)
+    latencies: list[float] = []
+    errors = 0
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        stop = time.perf_counter() + seconds
+
+        async def loop() -> None:
+            nonlocal errors
+            while time.perf_counter() < stop:
+                method, path, headers, body = request_plan(kind, ids, rng)
+                t = time.perf_counter()
+                r = await client.request(method, path, headers=headers, json=body)
+                latencies.append(time.perf_counter() - t)
+                errors += r.status_code >= 400
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(loop() for _ in range(clients)))
+        elapsed = time.perf_counter() - t0
+    return _summary(latencies, errors, elapsed)
+
+
+def _summary(latencies: list[float], errors: int, elapsed: float) -> dict:
+    ms = sorted(x * 1000 for x in latencies)
+    pick = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))] if ms else float("nan")  # noqa: E731
+    return {"n": len(ms), "errors": errors, "rps": len(ms) / elapsed, "p50": pick(0.50), "p99": pick(0.99),
+            "max": ms[-1] if ms else float("nan")}
+
+
+def in_process_reference(url: str, ids: dict, repeats: int) -> dict:
+    """The same create and list service calls without HTTP: median milliseconds per call."""
+    engine = make_engine(url)
+    rng = random.Random(5)
+    out = {}
+    with session_scope(engine) as s:
+        user_id = s.execute(text("SELECT id FROM users WHERE email = 'manager@example.com'")).scalar_one()
+    team = ids["teams"][0]
+    agent = Principal(user_id=user_id, role="agent", team_ids=frozenset({team}), via="token")
+    manager = Principal(user_id=user_id, role="manager", via="token")
+    for name, call in (
+        ("create", lambda s: case_service.create(s, CaseCreate(**create_body(ids, rng)), principal=agent, now=NOW)),
+        ("list", lambda s: case_service.list_page(s, principal=rng.choice([agent, manager]),
+                                                 filters={}, before_id=None, limit=50)),
+    ):
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            with session_scope(engine) as s:
+                call(s)
+            times.append((time.perf_counter() - t) * 1000)
+        out[name] = statistics.median(times)
+    engine.dispose()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", type=int, default=1_000_000)
+    ap.add_argument("--rate", type=float, default=100.0, help="requests per second in the open-loop phases")
+    ap.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
+    ap.add_argument("--server", default=os.environ.get("EQUIPOISE_TEST_DATABASE_URL",
+                                                       "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    ap.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    args = ap.parse_args()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the server and database on SIGTERM
+    name = f"eqbench_{uuid.uuid4().hex[:8]}"
+    admin_dsn = make_url(args.server).set(drivername="postgresql").render_as_string(hide_password=False)
+    url = make_url(args.server).set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    proc = None
+    app_dir = Path(os.environ.get("TMPDIR", "/tmp")) / name
+    try:
+        upgrade(url)
+        print(f"filling {name} with {args.cases:,} cases ...", flush=True)
+        ids = seed(url, args.cases)
+        print(f"  cases written in {ids['load_seconds']:.1f} s", flush=True)
+        app_dir.mkdir(parents=True, exist_ok=True)
+        (app_dir / "bench_app.py").write_text(SERVER_APP)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        env = dict(os.environ, EQUIPOISE_DATABASE_URL=url,
+                   PYTHONPATH=f"{app_dir}{os.pathsep}{Path(__file__).resolve().parents[1] / 'src'}")
+        server_log = (app_dir / "server.log").open("w")
+        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench_app:build", "--factory", "--host",
+                                 "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                                 "--no-access-log"], env=env, stdout=server_log, stderr=server_log)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        # warm up connections, caches and the query plans
+        asyncio.run(open_loop(base, "create", ids, 20, 2))
+        asyncio.run(open_loop(base, "list", ids, 20, 2))
+        results = {}
+        for kind in ("healthz", "create", "list"):
+            results[f"{kind} @ {args.rate:g}/s"] = asyncio.run(open_loop(base, kind, ids, args.rate, args.seconds))
+        for kind in ("create", "list"):
+            results[f"{kind} max (8 clients)"] = asyncio.run(closed_loop(base, kind, ids, 8, args.seconds / 2))
+        ref = in_process_reference(url, ids, repeats=50)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=20)
+        if not args.keep:
+            with psycopg.connect(admin_dsn, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    errors = sum(r["errors"] for r in results.values())
+    if errors:
+        print(f"{errors} requests failed; the server log is {app_dir / 'server.log'}")
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+    print(f"\nPostgreSQL, {args.cases:,} cases; uvicorn 1 worker on 127.0.0.1; latency in ms")
+    print(f"{'phase':<26}{'requests':>9}{'errors':>8}{'req/s':>9}{'p50':>9}{'p99':>9}{'max':>9}")
+    for label, r in results.items():
+        print(f"{label:<26}{r['n']:>9}{r['errors']:>8}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+              f"{r['max']:>9.1f}")
+    print("\nreference: the same service calls in-process, no HTTP (median of 50)")
+    for kind in ("create", "list"):
+        http_p50 = results[f"{kind} @ {args.rate:g}/s"]["p50"]
+        print(f"  {kind:<7} {ref[kind]:7.2f} ms in-process   HTTP p50 / in-process = {http_p50 / ref[kind]:.2f}")
+    for kind in ("create", "list"):
+        p99 = results[f"{kind} @ {args.rate:g}/s"]["p99"]
+        verdict = "meets" if p99 < 100 else "misses"
+        print(f"target p99 < 100 ms at {args.rate:g}/s: {kind} {verdict} it (p99 {p99:.1f} ms)")
+    print(f"peak RSS of the server process: {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
