@@ -32,6 +32,7 @@ import numpy as np
 from sqlalchemy import Engine, func, select
 
 from equipoise.engine.queueing import (
+    Model,
     deferred_agents,
     erlang_a_metrics,
     erlang_c_metrics,
@@ -227,7 +228,7 @@ def plan_week(engine: Engine, channel_code: str, *, week_start: dt.datetime | No
 def _live(calls: np.ndarray, step: float, aht: float, target: float, target_sl: float,
           patience: float | None, concurrency: float) -> tuple[np.ndarray, dict]:
     """Agents and metrics of a live channel: servers = agents x concurrency."""
-    model = "c" if patience is None else "a"
+    model: Model = "c" if patience is None else "a"
     result = required_agents(model, calls, step, aht, target_sl=target_sl,
                              target_seconds=target, patience_seconds=patience)
     servers = np.asarray(result.agents)

@@ -149,7 +149,7 @@ def _evaluate(model: str, calls: float, interval_seconds: float, aht_seconds: fl
     rate = calls / interval_seconds
     if model == "c":
         metrics = erlang_c_metrics(rate, aht_seconds, agents, target_seconds)
-    elif model == "a":
+    elif model == "a" and patience_seconds is not None:  # the command requires it for 'a'
         metrics = erlang_a_metrics(rate, aht_seconds, patience_seconds, agents, target_seconds)
     else:
         metrics = erlang_b_metrics(rate, aht_seconds, agents)
