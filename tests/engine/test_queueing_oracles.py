@@ -196,3 +196,16 @@ def test_erlang_a_stable_for_ten_thousand_agents(n: int, patience: float) -> Non
     assert m.p_wait == pytest.approx(p_wait, rel=1e-8, abs=1e-14)
     assert m.p_abandon == pytest.approx(p_abandon, rel=1e-8, abs=1e-14)
     assert m.service_level == pytest.approx(sl, rel=1e-8, abs=1e-14)
+
+
+@pytest.mark.parametrize("n", [1, 60, 139, 140, 141, 170])
+@pytest.mark.parametrize("load", [1e-3, 0.7, 45.5, 139.9, 150.0, 1e4])
+def test_erlang_b_either_side_of_the_recursion_switch(n: int, load: float) -> None:
+    # up to RECURSION_MAX servers B comes from the scaled recursion, beyond it from log space
+    assert float(erlang_b(n, load)) == pytest.approx(float(_decimal_b(n, load)), rel=1e-12)
+
+
+def test_erlang_b_recursion_handles_extreme_loads() -> None:
+    b = erlang_b([3, 100, 100, 5], [1e-300, 1e-310, 1e300, 1e6])
+    assert b[0] == 0.0 and b[1] == 0.0  # underflows cleanly, no NaN
+    assert b[2] == pytest.approx(1.0) and b[3] == pytest.approx(1 - 5e-6, rel=1e-9)
