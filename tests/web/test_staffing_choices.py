@@ -92,9 +92,11 @@ def test_page_shows_the_plan(demo_url, engine):
                      target_sl=0.9, shrinkage=0.2)
     figs = {k: json.loads(v) for k, v in re.findall(
         r'<script type="application/json" id="([\w-]+)-figure">(.*?)</script>', page.text, re.S)}
-    agents = figs["chart-agents"]["data"]
-    assert agents[0]["y"] == [r.required_agents for r in plan.intervals]
-    assert agents[1]["y"] == [r.scheduled_agents for r in plan.intervals]
+    agents = {t["name"]: t["y"] for t in figs["chart-agents"]["data"]}
+    assert agents["Required"] == [r.required_agents for r in plan.intervals]
+    assert agents["Scheduled (with shrinkage)"] == [r.scheduled_agents for r in plan.intervals]
+    assert agents["On shift (recorded)"] == pytest.approx(
+        [r.actual_scheduled for r in plan.intervals])
     arrivals = figs["chart-arrivals"]["data"]
     assert arrivals[0]["name"] == "Actual" and sum(arrivals[0]["y"]) == plan.totals.actual_calls
     hours = re.search(r'id="staff-hours">([^<]*)<', page.text).group(1)

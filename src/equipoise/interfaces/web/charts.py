@@ -90,7 +90,8 @@ def line(x: Sequence[Any], y: Sequence[Any], name: str, *, unit: str | None = No
 def figure(title: str, traces: Sequence[dict[str, Any]], *, x_title: str, y_title: str,
            y2_title: str | None = None, height: int = 340, x_type: str | None = None,
            y_range: Sequence[float] | None = None, y2_range: Sequence[float] | None = None,
-           y_from_zero: bool = True, x_format: str | None = None) -> dict[str, Any]:
+           y_from_zero: bool = True, x_format: str | None = None,
+           y_dtick: float | None = None) -> dict[str, Any]:
     """A titled figure with labelled axes (and a right-hand axis when ``y2_title`` is given)."""
     if not traces:
         raise ValueError("traces: expected at least one trace")
@@ -105,6 +106,8 @@ def figure(title: str, traces: Sequence[dict[str, Any]], *, x_title: str, y_titl
                              "gridcolor": "#eef2f6"}
     if y_range is not None:
         yaxis["range"] = list(y_range)
+    if y_dtick is not None:
+        yaxis["dtick"] = y_dtick
     legend = len(traces) > 1
     layout: dict[str, Any] = {
         "title": {"text": _required("title", title), "x": 0.01, "xanchor": "left", "xref": "container",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
@@ -68,8 +69,13 @@ def _charts(plan: StaffingPlan, s: PlanSeries) -> dict[str, dict[str, Any]]:
               charts.line(s.starts, s.scheduled, "Scheduled (with shrinkage)", unit="agents",
                           shape="hv", colour=3, dash="dot")]
     if s.on_shift is not None:
-        agents.append(charts.line(s.starts, s.on_shift, "On shift (recorded)", unit="agents",
-                                  digits=1, shape="hv", colour=5))
+        shift = charts.line(s.starts, s.on_shift, "On shift (recorded)", unit="agents", digits=1,
+                            shape="hv", colour=5)
+        shift.update(fill="tozeroy", fillcolor="rgba(122, 135, 148, 0.18)")
+        shift["line"]["width"] = 1
+        agents.insert(0, shift)  # drawn first, under the plan's lines
+    peak = max(float(np.nanmax(s.scheduled)) if s.scheduled.size else 0.0,
+               float(np.nanmax(s.on_shift)) if s.on_shift is not None else 0.0)
     if plan.method == "deferred":
         quality = [charts.line(s.starts, s.occupancy_pct, "Occupancy", unit="%", digits=1)]
         q_title = "Occupancy of the required agents (modelled)"
@@ -86,7 +92,8 @@ def _charts(plan: StaffingPlan, s: PlanSeries) -> dict[str, dict[str, Any]]:
         "arrivals": charts.figure("Arrivals: actual vs forecast", arrivals, x_title=X_TITLE,
                                   y_title=charts.axis_title("Arrivals", per), x_type="date"),
         "agents": charts.figure("Agents per interval", agents, x_title=X_TITLE,
-                                y_title=charts.axis_title("Agents", "count"), x_type="date"),
+                                y_title=charts.axis_title("Agents", "count"), x_type="date",
+                                y_dtick=1 if peak <= 12 else None),
         "quality": charts.figure(q_title, quality, x_title=X_TITLE,
                                  y_title=charts.axis_title("Share", "%"), x_type="date",
                                  y_range=[0, 100]),

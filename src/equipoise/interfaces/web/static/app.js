@@ -8,6 +8,14 @@
     return found;
   }
 
+  // On a phone a horizontal legend wraps over the title: stack it, one entry per line.
+  function narrow(el, layout, traces) {
+    if (el.clientWidth >= 560 || !layout.showlegend || !layout.legend || !layout.margin) return;
+    layout.legend.orientation = "v";
+    layout.margin.t = 44 + 19 * traces;
+    layout.height = (layout.height || 340) + 19 * (traces - 1);
+  }
+
   function draw(root) {
     if (!window.Plotly || !root || !root.querySelectorAll) return;
     figures(root).forEach(function (el) {
@@ -15,6 +23,7 @@
       if (!source || el.dataset.drawn) return;
       var fig = JSON.parse(source.textContent);
       el.dataset.drawn = "1";
+      narrow(el, fig.layout, fig.data.length);
       window.Plotly.newPlot(el, fig.data, fig.layout, fig.config);
     });
   }
