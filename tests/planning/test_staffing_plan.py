@@ -119,6 +119,11 @@ def test_past_week_shows_agents_actually_on_shift(phone_history) -> None:
     assert on_shift["08:30"] == pytest.approx(2.0)
     assert on_shift["09:00"] == pytest.approx(1.0)
     assert on_shift["12:00"] == 0.0
+    # the history ends on Friday: the weekend's arrivals are unknown, Friday's are known
+    friday = [r for r in plan.intervals if r.start.weekday() == 4]
+    weekend = [r for r in plan.intervals if r.start.weekday() >= 5]
+    assert all(r.actual_calls is not None for r in friday)
+    assert all(r.actual_calls is None for r in weekend)
     assert plan.totals.actual_agent_hours == pytest.approx(4.75)
     assert plan.totals.actual_cost == pytest.approx(4.75 * 50.0)
     future = plan_week(phone_history, "phone", interval_minutes=30, history_weeks=2)

@@ -209,7 +209,8 @@ def plan_week(engine: Engine, channel_code: str, *, week_start: dt.datetime | No
     intervals = tuple(
         PlanInterval(
             start=s, open=bool(is_open[i]), forecast_calls=float(calls[i]),
-            actual_calls=None if actual_calls is None else int(actual_calls[i]),
+            actual_calls=None if actual_calls is None or np.isnan(actual_calls[i])
+            else int(actual_calls[i]),
             aht_seconds=aht, required_agents=int(agents[i]), scheduled_agents=int(scheduled[i]),
             actual_scheduled=None if actual_staff is None else float(actual_staff[i]),
             **{k: _cell(v, i, agents[i] > 0) for k, v in metrics.items()})
@@ -262,7 +263,7 @@ def _totals(intervals: tuple[PlanInterval, ...], step: float, hourly: float | No
             mean_sl = float(np.average(service_level[staffed], weights=calls[staffed]))
     return PlanTotals(
         forecast_calls=float(calls.sum()),
-        actual_calls=None if actual_calls is None else int(actual_calls.sum()),
+        actual_calls=None if actual_calls is None else int(np.nansum(actual_calls)),
         productive_hours=sum(r.required_agents for r in intervals) * hours,
         agent_hours=agent_hours, cost=None if hourly is None else agent_hours * hourly,
         actual_agent_hours=actual_hours,
@@ -295,6 +296,8 @@ def _patience(fitted, notes: list[str]) -> float | None:
 
 def _open_mask(hours: dict, starts: list[dt.datetime], interval_minutes: int) -> np.ndarray:
     """Intervals overlapping the channel's opening hours (weekday '0'=Monday -> [open, close])."""
+    if not hours:  # no opening hours recorded: the channel is always open
+        return np.ones(len(starts), dtype=bool)
     out = np.zeros(len(starts), dtype=bool)
     for i, s in enumerate(starts):
         span = hours.get(str(s.weekday()))
@@ -317,13 +320,17 @@ def _channel(engine: Engine, channel_code: str) -> Channel:
 
 def _actual_calls(engine: Engine, channel_code: str, week_start: dt.datetime,
                   interval_minutes: int, starts: list[dt.datetime]) -> np.ndarray | None:
-    """Arrivals per interval when the week lies inside the recorded history, else None."""
+    """Arrivals per interval (NaN after the history ends), None when the week has no history."""
     span = history.arrival_span(engine, channel_code)
     if span is None or week_start > span[1] or week_start + WEEK <= span[0]:
         return None
     series = history.arrival_counts(engine, channel_code, week_start, week_start + WEEK,
                                     interval_minutes)
-    return np.asarray(series.counts, dtype=np.int64)
+    counts = np.asarray(series.counts, dtype=float)
+    # days after the last recorded arrival are unknown, not empty
+    known_until = dt.datetime.combine(span[1].date() + dt.timedelta(days=1), dt.time())
+    counts[np.array([s >= known_until for s in starts])] = np.nan
+    return counts
 
 
 def _actual_scheduled(engine: Engine, channel_id: int, week_start: dt.datetime, step: float,
