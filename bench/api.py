@@ -127,12 +127,13 @@ def seed(url: str, cases: int) -> dict:
         conn.execute(text(
             "INSERT INTO cases (customer_id, reason_id, channel_id, team_id, assigned_agent_id, subject, priority, "
             "status, status_category, tags, is_complaint, opened_at, reopen_count, version, source) "
-            "SELECT :cust_lo + (g * 7919) % :nc, (CAST(:reasons AS bigint[]))[1 + g % 5], "
+            "SELECT :cust_lo + (CAST(g AS bigint) * 7919) % :nc, (CAST(:reasons AS bigint[]))[1 + g % 5], "
             "(CAST(:channels AS bigint[]))[1 + g % 3], "
             "(CAST(:agent_teams AS bigint[]))[1 + g % :na], (CAST(:agents AS bigint[]))[1 + g % :na], 'Case ' || g, "
             "(ARRAY['low','normal','high','urgent'])[1 + g % 4], "
-            "CASE WHEN g % 20 < 16 THEN 'closed' WHEN g % 20 < 19 THEN 'open' ELSE 'pending_customer' END, "
-            "CASE WHEN g % 20 < 16 THEN 'resolved' WHEN g % 20 < 19 THEN 'open' ELSE 'paused' END, "
+            "CASE WHEN (g / 200) % 20 < 16 THEN 'closed' WHEN (g / 200) % 20 < 19 THEN 'open' "
+            "ELSE 'pending_customer' END, "
+            "CASE WHEN (g / 200) % 20 < 16 THEN 'resolved' WHEN (g / 200) % 20 < 19 THEN 'open' ELSE 'paused' END, "
             "CAST('[]' AS json), false, TIMESTAMP '2024-01-01' + g * INTERVAL '60 seconds', 0, 1, 'bench' "
             "FROM generate_series(1, :n) g"),
             {**{k: ids[k] for k in ("reasons", "channels", "agent_teams", "agents", "cust_lo")},

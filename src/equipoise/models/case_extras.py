@@ -52,3 +52,6 @@ class CaseMerge(Base):
 
 #: Routing counts each candidate agent's open cases on every new case: keep that an index lookup.
 Index("ix_cases_agent_status", Case.assigned_agent_id, Case.status_category)
+#: Team-scoped case lists, newest first, with or without a status-category filter.
+Index("ix_cases_team_id_id", Case.team_id, Case.id)
+Index("ix_cases_team_category_id", Case.team_id, Case.status_category, Case.id)

@@ -71,7 +71,7 @@ def team_exists(session: Session, team_id: int) -> bool:
 def active_agents_with_load(session: Session, team_ids: Collection[int] | None) -> list[tuple[Agent, int]]:
     """Agents still employed (optionally in ``team_ids``) with their number of unresolved cases."""
     load = (select(Case.assigned_agent_id.label("agent_id"), func.count().label("n"))
-            .where(Case.status_category != "resolved", Case.assigned_agent_id.is_not(None))
+            .where(Case.status_category.in_(("open", "paused")), Case.assigned_agent_id.is_not(None))
             .group_by(Case.assigned_agent_id))
     query = select(Agent).where(Agent.left_on.is_(None))
     if team_ids is not None:

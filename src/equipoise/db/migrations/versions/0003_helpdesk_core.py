@@ -144,10 +144,13 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_case_merges_target_case_id"), "case_merges", ["target_case_id"], unique=False)
     op.create_index("ix_cases_agent_status", "cases", ["assigned_agent_id", "status_category"], unique=False)
+    op.create_index("ix_cases_team_id_id", "cases", ["team_id", "id"], unique=False)
+    op.create_index("ix_cases_team_category_id", "cases", ["team_id", "status_category", "id"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_cases_agent_status", table_name="cases")
+    for index in ("ix_cases_team_category_id", "ix_cases_team_id_id", "ix_cases_agent_status"):
+        op.drop_index(index, table_name="cases")
     for table in ("case_merges", "case_status_changes", "case_notes", "audit_log", "api_tokens",
                   "user_sessions", "user_teams", "users"):
         op.drop_table(table)
