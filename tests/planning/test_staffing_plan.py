@@ -236,3 +236,17 @@ def test_demo_plans_are_consistent(demo_url, code: str) -> None:
         assert p.totals.agent_hours == pytest.approx(sum(r.scheduled_agents for r in rows) / 2)
         assert p.totals.cost == pytest.approx(p.totals.agent_hours * p.hourly_cost)
         assert p.to_dict()["intervals"][0]["start"] == p.week_start.isoformat()
+
+
+def test_an_answer_time_does_not_turn_deferred_work_into_a_queue(sqlite_url) -> None:
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as s:
+        refs = make_refs(s)
+        channel = make_channel(s, "email")
+        channel.service_level_seconds = 4 * 3600.0
+        _history(s, channel, refs, weeks=1, per_hour=10)
+    plan = plan_week(engine, "email", week_start=MONDAY + dt.timedelta(days=7),
+                     interval_minutes=60, history_weeks=1, target_seconds=20)
+    assert plan.method == "deferred" and plan.target_seconds == 4 * 3600.0
+    assert any("response target of 4 h" in note for note in plan.notes)
+    engine.dispose()

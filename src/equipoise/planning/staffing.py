@@ -7,16 +7,16 @@ Method (every choice here is a documented default the caller can change):
   actual arrivals and the agents actually on shift (``agent_shifts``).
 * **Handle time**: the mean of the lognormal fitted to the handle times of the same history
   (``calibrate_channel``; the sample mean when no lognormal could be fitted).
-* **Live channels** (response target under an hour: phone, chat): Erlang A when the history
-  shows abandonment (patience = censored exponential MLE), else Erlang C, for the share
-  ``target_sl`` answered within ``target_seconds`` (default: ``channels.service_level_seconds``).
+* **Live channels** (``channels.service_level_seconds`` under an hour: phone, chat): Erlang A
+  when the history shows abandonment (patience = censored exponential MLE), else Erlang C, for
+  the share ``target_sl`` answered within ``target_seconds`` (default: the channel's target).
   An agent works ``concurrency`` contacts at once, so servers = agents x concurrency and
   agents = ceil(servers / concurrency); the metrics are those of the floor(agents x
   concurrency) servers actually staffed. Only open intervals (``channels.opening_hours``) are
   staffed.
 * **Deferred channels** (target of an hour or more: email, social, field): the workload method of
-  ``engine.queueing.deferred`` -- each interval's work spread over the open intervals of its
-  response window, at most ``deferred_occupancy`` busy.
+  ``engine.queueing.deferred`` -- work done by its response deadline (the channel's target) in
+  open intervals, agents brought in as work falls due, at most ``deferred_occupancy`` busy.
 * **Shrinkage** (default 30%: breaks, training, meetings, absence -- published contact-centre
   figures run 30-35%): scheduled agents = ceil(agents / (1 - shrinkage)).
 * **Cost**: scheduled agent hours x the mean loaded hourly cost of the agents who have shifts on
@@ -168,7 +168,11 @@ def plan_week(engine: Engine, channel_code: str, *, week_start: dt.datetime | No
         raise InvalidInput(f"week: {week_label(week_start)} starts less than a week after the "
                            f"history of {channel_code!r} begins ({span[0].date().isoformat()}); "
                            "the forecast needs at least one week before it", field="week")
-    target = float(channel.service_level_seconds if target_seconds is None else target_seconds)
+    # The channel's own target says what kind of work it is; an explicit answer time applies
+    # to live channels, deferred ones keep their response target.
+    deferred = float(channel.service_level_seconds) >= DEFERRED_FROM_SECONDS
+    target = float(channel.service_level_seconds if target_seconds is None or deferred
+                   else target_seconds)
     forecast = forecast_channel(engine, channel_code, interval_minutes, history_weeks,
                                 week_start, 7)
     fitted = calibrate_channel(engine, channel_code, forecast.history_start,
@@ -185,8 +189,11 @@ def plan_week(engine: Engine, channel_code: str, *, week_start: dt.datetime | No
     step = interval_minutes * 60.0
     concurrency = float(channel.concurrency or 1.0)
     patience = None
-    if target >= DEFERRED_FROM_SECONDS:
+    if deferred:
         method = "deferred"
+        if target_seconds is not None and target_seconds != target:
+            notes.append(f"deferred work is planned against the channel's response target of "
+                         f"{target / 3600:g} h, not the {target_seconds:g} s answer time")
         plan = deferred_agents(np.where(is_open, calls, 0.0) * aht / concurrency, is_open, step,
                                target, max_occupancy=deferred_occupancy)
         agents = np.asarray(plan.agents)
