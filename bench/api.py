@@ -176,7 +176,7 @@ async def open_loop(base: str, kind: str, ids: dict, rate: float, seconds: float
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:  # noqa: E501
         start = time.perf_counter() + 0.2
 
         async def one(i: int) -> None:
@@ -184,10 +184,12 @@ async def open_loop(base: str, kind: str, ids: dict, rate: float, seconds: float
             scheduled = start + i / rate
             await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
             method, path, headers, body = request_plan(kind, ids, rng)
-            r = await client.request(method, path, headers=headers, json=body)
-            latencies.append(time.perf_counter() - scheduled)
-            if r.status_code >= 400:
+            try:
+                r = await client.request(method, path, headers=headers, json=body)
+                errors += r.status_code >= 400
+            except httpx.HTTPError:  # a timeout counts as an error, with its waiting time as latency
                 errors += 1
+            latencies.append(time.perf_counter() - scheduled)
 
         await asyncio.gather(*(one(i) for i in range(n)))
         elapsed = time.perf_counter() - start
@@ -207,9 +209,12 @@ async def closed_loop(base: str, kind: str, ids: dict, clients: int, seconds: fl
             while time.perf_counter() < stop:
                 method, path, headers, body = request_plan(kind, ids, rng)
                 t = time.perf_counter()
-                r = await client.request(method, path, headers=headers, json=body)
+                try:
+                    r = await client.request(method, path, headers=headers, json=body)
+                    errors += r.status_code >= 400
+                except httpx.HTTPError:
+                    errors += 1
                 latencies.append(time.perf_counter() - t)
-                errors += r.status_code >= 400
 
         t0 = time.perf_counter()
         await asyncio.gather(*(loop() for _ in range(clients)))
@@ -303,7 +308,11 @@ def main() -> None:
     finally:
         if proc is not None:
             proc.terminate()
-            proc.wait(timeout=20)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         if not args.keep:
             with psycopg.connect(admin_dsn, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
