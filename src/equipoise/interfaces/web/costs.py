@@ -83,14 +83,20 @@ def data_months(facts: Facts) -> list[dt.date]:
                   dt.datetime.combine(last, dt.time()) + dt.timedelta(days=1)).months
 
 
-def month_choices(months: list[dt.date], *, everything: str | None = None) -> list[Choice]:
+def month_choices(months: list[dt.date], *, everything: str | None = None,
+                  whole_quarters: bool = False) -> list[Choice]:
     """Options for ``months``: each month (latest first), then each quarter they touch.
 
-    ``everything`` adds a first option with an empty value (the whole data) under that label.
+    ``everything`` adds a first option with an empty value (the whole data) under that label;
+    ``whole_quarters`` offers only the quarters whose three months are all in ``months``.
     """
     out = [Choice("", everything)] if everything else []
     out += [Choice(f"{m.year}-{m.month:02d}", m.strftime("%B %Y")) for m in reversed(months)]
     quarters = sorted({(m.year, (m.month - 1) // 3 + 1) for m in months}, reverse=True)
+    if whole_quarters:
+        have = set(months)
+        quarters = [(y, q) for y, q in quarters
+                    if all(dt.date(y, 3 * q - 2 + i, 1) in have for i in range(3))]
     out += [Choice(f"{y}-Q{q}", f"Q{q} {y}") for y, q in quarters]
     return out
 
@@ -155,6 +161,8 @@ def heatmap(title: str, frame: pd.DataFrame, x: str, y: str, measure: Measure, n
         fig["layout"][axis].pop("rangemode", None)
     fig["layout"]["yaxis"]["autorange"] = "reversed"
     fig["layout"]["xaxis"]["tickangle"] = -30 if len(xs) > 5 else 0
+    # Phones: no cell labels (hover still has them), upright tick labels (static/costs.js).
+    fig["layout"]["meta"] = {"narrow": {"hideText": True, "axes": {"xaxis": {"tickangle": -90}}}}
     return fig
 
 
@@ -178,9 +186,9 @@ def cost_view(facts: Facts, period: Period | None, measure: Measure, currency: s
     by_channel = compute(facts, slugs, period=period, by=["tier", "channel"]).frame
     by_reason = compute(facts, slugs, period=period, by=["tier", "reason"]).frame
     return {"summary": summary, "charts": {
-        "tier_channel": heatmap(f"{measure.label} by customer tier and channel", by_channel,
+        "tier_channel": heatmap(f"{measure.label}: tier × channel", by_channel,
                                 "channel", "tier", measure, names, currency),
-        "tier_reason": heatmap(f"{measure.label} by contact reason and customer tier", by_reason,
+        "tier_reason": heatmap(f"{measure.label}: reason × tier", by_reason,
                                "tier", "reason", measure, names, currency)}}
 
 
