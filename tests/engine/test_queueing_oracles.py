@@ -209,3 +209,10 @@ def test_erlang_b_recursion_handles_extreme_loads() -> None:
     b = erlang_b([3, 100, 100, 5], [1e-300, 1e-310, 1e300, 1e6])
     assert b[0] == 0.0 and b[1] == 0.0  # underflows cleanly, no NaN
     assert b[2] == pytest.approx(1.0) and b[3] == pytest.approx(1 - 5e-6, rel=1e-9)
+
+
+def test_erlang_a_occupancy_never_exceeds_one_when_overloaded() -> None:
+    # 5.375 Erlangs on one agent: the carried load rounds to just above 1 without the clip
+    m = erlang_a_metrics(5.375 / 10, 10.0, 121.0, [1, 2, 3], 0.0)
+    assert (np.asarray(m.occupancy) <= 1.0).all()
+    assert m.occupancy[0] == pytest.approx(1.0, abs=1e-12)

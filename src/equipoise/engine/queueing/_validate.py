@@ -70,7 +70,9 @@ def broadcast(**arrays: Any) -> tuple[tuple[int, ...], dict[str, np.ndarray]]:
         shapes = ", ".join(f"{k}{np.shape(v)}" for k, v in arrays.items())
         raise ValueError(f"arguments cannot be broadcast together: {shapes}") from exc
     shape = shaped[0].shape if shaped else ()
-    return shape, {k: np.array(v) for k, v in zip(arrays, shaped, strict=True)}
+    # Read-only views: an argument that already has the full shape is not copied, and one that
+    # is broadcast (a scalar per call) costs no memory. Nothing downstream writes into them.
+    return shape, dict(zip(arrays, shaped, strict=True))
 
 
 def scalar_or_array(arr: np.ndarray) -> Any:

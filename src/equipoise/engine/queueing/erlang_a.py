@@ -102,7 +102,8 @@ def _metrics_flat(lam: FloatArray, aht: FloatArray, patience: FloatArray, n: Int
         pw[main], sl[main], pab[main] = _core(load[main], aht[main], patience[main],
                                               n[main], target[main])
         asa[main] = pab[main] * patience[main]
-        occ[main] = load[main] * (1.0 - pab[main]) / n[main]
+        # carried load cannot exceed the agents; the clip removes rounding when overloaded
+        occ[main] = np.minimum(load[main] * (1.0 - pab[main]) / n[main], 1.0)
     return {"agents": n, "load_erlangs": load, "service_level": sl, "p_wait": pw,
             "asa_seconds": asa, "p_abandon": pab, "occupancy": occ, "target_seconds": target}
 

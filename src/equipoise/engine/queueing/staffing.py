@@ -69,9 +69,10 @@ def required_agents(model: Model, calls: ArrayLike, interval_seconds: ArrayLike,
         return _evaluate(spec.model, load[idx], flat["aht_seconds"][idx],
                          flat["patience_seconds"][idx], n, flat["target_seconds"][idx])
 
-    agents = np.zeros(load.shape, dtype=np.int64)
-    blocking_at = np.zeros(load.shape)
-    everyone = bool((load > 0).all())  # the usual case: no gathering and scattering
+    everyone = bool(load.size) and bool((load > 0).all())  # usual: no gathering, scattering
+    if not everyone or spec.model == "a":
+        agents = np.zeros(load.shape, dtype=np.int64)
+        blocking_at = np.zeros(load.shape)
     busy = np.arange(load.size) if everyone else np.flatnonzero(load > 0)
 
     def pick(values: np.ndarray) -> np.ndarray:
