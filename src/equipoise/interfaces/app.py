@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         surveys,
         webhooks,
     )
-    from equipoise.interfaces.web import public_survey
+    from equipoise.interfaces.web import public_survey, scorecard
     from equipoise.interfaces.web import routes as web_routes
 
     settings = settings or get_settings()
@@ -75,4 +75,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix="/api")
     app.include_router(public_survey.router)
     app.include_router(web_routes.router)
+    app.include_router(scorecard.pages)
     return app

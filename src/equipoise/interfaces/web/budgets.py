@@ -16,6 +16,7 @@ from equipoise.analytics.facts import Facts
 from equipoise.interfaces.api.deps import analytics
 from equipoise.interfaces.web import charts
 from equipoise.interfaces.web.costs import Choice, is_fragment, month_choices, pick_period
+from equipoise.interfaces.web.format import money, percent
 from equipoise.interfaces.web.templating import render
 from equipoise.kit.errors import AppError, InvalidInput
 
@@ -50,6 +51,24 @@ def variance_colour(pct: float | None) -> str:
     base = _OVER if pct > 0 else _UNDER
     r, g, b = (round(255 + (c - 255) * t) for c in base)
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def signed_money(value: float | None, currency: str, digits: int = 0) -> str:
+    """``+$1,234`` / ``−$56`` / ``$0``: a variance with its sign (no sign when it rounds to zero)."""
+    if value is None or pd.isna(value):
+        return "–"
+    if round(abs(float(value)), digits) == 0:
+        return money(0.0, currency, digits)
+    return ("+" if value > 0 else "") + money(value, currency, digits)
+
+
+def signed_percent(value: float | None) -> str:
+    """``+5.8%`` / ``−1.8%`` / ``0.0%``."""
+    if value is None or pd.isna(value):
+        return "–"
+    if round(abs(float(value)), 1) == 0:
+        return percent(0.0)
+    return ("+" if value > 0 else "−") + percent(abs(float(value)))
 
 
 @dataclass(frozen=True)
@@ -128,7 +147,7 @@ def budget_choices(months: list[dt.date]) -> list[Choice]:
 def variance_chart(rows: list[TreeRow], period_label: str, currency: str) -> dict[str, Any]:
     """Horizontal bars of each unit's variance over the period, red over and green under budget."""
     shown = [r for r in rows if r.variance is not None]
-    names = [("\u2003" * r.depth) + r.name for r in shown]
+    names = [r.name for r in shown]
     trace = {"type": "bar", "orientation": "h", "y": names, "x": [r.variance for r in shown],
              "name": "Variance", "marker": {"color": ["#c4453c" if (r.variance or 0) > 0
                                                       else "#3f8f57" for r in shown]},
@@ -173,7 +192,8 @@ def budgets(request: Request,
     ctx: dict[str, Any] = {"choices": choices, "period": chosen, "channel_fixed": channel_fixed,
                            "definitions": DEFINITIONS, "error": None,
                            "colour_over": variance_colour(_FULL_AT),
-                           "colour_under": variance_colour(-_FULL_AT)}
+                           "colour_under": variance_colour(-_FULL_AT),
+                           "signed_money": signed_money, "signed_percent": signed_percent}
     try:
         if not choices:
             raise InvalidInput("period: there are no budget lines yet", field="period")

@@ -18,6 +18,7 @@ register_filters(templates.env)
 #: Navigation, in display order: only pages that exist are listed (label, path).
 NAV: tuple[tuple[str, str], ...] = (
     ("Overview", "/"),
+    ("Scorecard", "/scorecard"), ("Cost to serve", "/costs"), ("Budgets", "/budgets"),
     ("Staffing", "/staffing"),
     ("Balance", "/balance"),
     ("Definitions", "/definitions"),
