@@ -14,6 +14,9 @@ pytestmark = pytest.mark.browser
 
 PAGES = {"overview": "/", "staffing": "/staffing", "balance": "/balance",
          "definitions": "/definitions"}
+#: What shows that a page's content is complete (the balance result arrives after the page).
+READY = {"/": "#total-contacts", "/staffing": "#staffing-result .result",
+         "/balance": "#balance-net-value", "/definitions": "#metric-csat"}
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-chart]')]
     .every(f => f.classList.contains('js-plotly-plot') && f.querySelector('svg.main-svg'))"""
 
@@ -27,6 +30,9 @@ def _number(text: str) -> float:
 def _load(watched, url: str):
     page = watched.page
     page.goto(url, wait_until="load")
+    path = "/" + url.split("/", 3)[3].split("?")[0]
+    if path in READY:
+        page.wait_for_selector(READY[path])
     page.wait_for_function(CHARTS_DRAWN)
     return page
 

@@ -60,7 +60,7 @@ def test_overview_charts_and_trends(client):
 
 def test_every_definition_link_resolves(client):
     ids = set(re.findall(r'id="([\w-]+)"', client.get("/definitions").text))
-    for path in ("/", "/staffing", "/balance"):
+    for path in ("/", "/staffing", "/balance?budget="):
         anchors = re.findall(r'href="/definitions#([\w-]+)"', client.get(path).text)
         assert anchors, path
         assert set(anchors) <= ids, set(anchors) - ids
@@ -113,8 +113,11 @@ def test_balance_page_shows_the_planning_report(client):
 
     model = build_model(client.app.state.ibis)
     rep = report(model, recommend_policy(model))
-    page = client.get("/balance")
-    assert page.status_code == 200
+    shell = client.get("/balance")  # sent at once; htmx fetches the result on load
+    assert shell.status_code == 200 and 'hx-trigger="load"' in shell.text
+    assert "balance-net-value" not in shell.text
+    page = client.get("/balance", headers={"HX-Request": "true"})
+    assert page.status_code == 200 and "<html" not in page.text
     assert _tile(page.text, "balance-net-value") == money(
         rep["recommended"]["net_value_vs_current"], "USD", 0) + " / yr"
     figs = _figures(page.text)

@@ -137,8 +137,15 @@ def balance(
 ) -> HTMLResponse:
     """The whole page, or (for an htmx request) only the result fragment."""
     currency = request.app.state.settings.currency
+    fragment = request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request")
     ctx: dict[str, Any] = {"top_floor": top_floor or "", "budget": budget or "", "rep": None,
-                           "error": None}
+                           "error": None, "deferred": False}
+    if not fragment and top_floor is None and budget is None:
+        # Measuring a year of data takes a while: send the page at once and let htmx fetch the
+        # result as soon as it is shown (a form submit without JavaScript computes it inline).
+        ctx["deferred"] = True
+        return _respond(request, "balance.html", ctx, 200)
     try:
         floor, cap = _parse_floor(top_floor), _parse_budget(budget)
         model = build_model(con, floors={"top": floor / 100.0} if floor is not None else None,
@@ -152,9 +159,11 @@ def balance(
                                                      "delta_net_cost", "delta_csat_points")}}
                    for row in rep["changes"]]
         ctx.update(rep=rep, changes=changes, charts=_charts(rep, currency))
-    fragment = request.headers.get("HX-Request") == "true" and not request.headers.get(
-        "HX-History-Restore-Request")
-    response = render(request, "_balance_result.html" if fragment else "balance.html", ctx,
-                      status_code=422 if ctx["error"] else 200)
+    return _respond(request, "_balance_result.html" if fragment else "balance.html", ctx,
+                    422 if ctx["error"] else 200)
+
+
+def _respond(request: Request, template: str, ctx: dict[str, Any], status: int) -> HTMLResponse:
+    response = render(request, template, ctx, status_code=status)
     response.headers["Vary"] = "HX-Request"
     return response

@@ -23,8 +23,8 @@ DEFINITIONS = {
     "actual": "Inbound contacts that arrived on the channel in each interval, count.",
     "forecast": "Expected arrivals per interval from the seasonal forecast fitted on the weeks "
                 "before the chosen week (the chosen week itself is not seen), count.",
-    "wape": "Weighted absolute percentage error of the forecast over the week: sum of "
-            "|actual - forecast| / sum of actual, %.",
+    "wape": "Weighted absolute percentage error of the forecast over the intervals of the week "
+            "with recorded arrivals: sum of |actual - forecast| / sum of actual, %.",
     "aht": "Mean handle time of the lognormal fitted to the handle times of the fitting weeks, "
            "seconds (an agent on a channel with concurrency works several contacts at once).",
     "patience": "Mean customer patience estimated from waits and abandonments (censored "
@@ -111,9 +111,13 @@ class PlanSeries:
     @property
     def wape_pct(self) -> float | None:
         """Forecast error over the week, % of actual arrivals (None without actuals)."""
-        if self.actual is None or self.actual.sum() == 0:
+        if self.actual is None:
             return None
-        return 100.0 * float(np.abs(self.actual - self.forecast).sum()) / float(self.actual.sum())
+        known = ~np.isnan(self.actual)  # days after the history ends are unknown, not zero
+        total = float(self.actual[known].sum())
+        if total == 0:
+            return None
+        return 100.0 * float(np.abs(self.actual[known] - self.forecast[known]).sum()) / total
 
 
 def _arr(values: list[float | None]) -> np.ndarray:
