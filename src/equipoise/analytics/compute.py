@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import ibis
@@ -13,10 +13,13 @@ import pandas as pd
 from equipoise.analytics.facts import DIMENSIONS, Facts
 from equipoise.analytics.periods import GRAINS, Period, key_label, period_key
 from equipoise.analytics.registry import Metric, all_metrics, get_metric
+from equipoise.analytics.rewrite import any_of, columns_read, restrict
 
 #: Slicing keys: the dimensions, ``customer`` (customer id) and one period grain.
 SLICES = (*DIMENSIONS, "customer", *GRAINS)
 _COLUMN = {"customer": "customer_id"}
+#: Validated filters: (slicing key, accepted values) pairs sorted by key.
+Filters = tuple[tuple[str, tuple[object, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -77,38 +80,78 @@ def expand(slugs: Iterable[str]) -> list[Metric]:
     return list(seen.values())
 
 
-def _prepare(
-    facts: Facts,
-    fact: str,
-    period: Period | None,
-    by: tuple[str, ...],
-    filters: Mapping[str, Sequence[object]],
-    needs: frozenset[str] = frozenset(),
-) -> tuple[ir.Table, list[str]]:
-    t = facts.fact(fact, needs)
-    if period is not None:
-        t = t.filter((t.ts >= period.start) & (t.ts < period.end))
-    for key, values in filters.items():
-        col = _COLUMN.get(key, key)
+def _validate_filters(filters: Mapping[str, Sequence[object]] | None) -> Filters:
+    out = []
+    for key, values in dict(filters or {}).items():
         if key not in DIMENSIONS and key != "customer":
             raise ValueError(
                 f"filters: expected keys among {DIMENSIONS + ('customer',)}, got {key!r}"
             )
-        if col not in t.columns:
-            t = t.filter(ibis.literal(False))
-        else:
-            t = t.filter(t[col].isin(list(values)))
-    keys: list[str] = []
-    extra = {}
+        out.append((key, tuple(values)))
+    return tuple(sorted(out, key=lambda kv: kv[0]))
+
+
+def _condition(t: ir.Table, filters: Filters) -> ir.BooleanValue | None:
+    """The rows of ``t`` that ``filters`` keep (None: all of them)."""
+    cond = None
+    for key, values in filters:
+        col = _COLUMN.get(key, key)
+        c = t[col].isin(list(values)) if col in t.columns else ibis.literal(False)
+        cond = c if cond is None else cond & c
+    return cond
+
+
+def _slice(t: ir.Table, period: Period | None, by: tuple[str, ...]) -> tuple[ir.Table, list[str]]:
+    """``t`` within ``period`` with one grouping column per slicing key of ``by``.
+
+    A dimension with unique codes is grouped by its integer reference (``_g_<key>``), which
+    :func:`_labelled` turns back into codes after aggregating: the same groups, hashed faster.
+    """
+    if period is not None:
+        t = t.filter((t.ts >= period.start) & (t.ts < period.end))
+    extra, cols = {}, []
     for key in by:
+        col = key
         if key in GRAINS:
             extra[key] = period_key(t.ts, key)
+        elif f"{key}_ref" in t.columns:
+            col = f"_g_{key}"
+            extra[col] = t[f"{key}_ref"]
         elif _COLUMN.get(key, key) in t.columns:
             extra[key] = t[_COLUMN.get(key, key)]
         else:
             extra[key] = ibis.null("string")
-        keys.append(key)
-    return t.mutate(**extra) if extra else t, keys
+        cols.append(col)
+    return (t.mutate(**extra) if extra else t), cols
+
+
+def _labelled(facts: Facts, expr: ir.Table, cols: list[str]) -> ir.Table:
+    """``expr`` grouped by ``cols`` with each ``_g_<key>`` reference replaced by the key's code."""
+    for col in cols:
+        if col.startswith("_g_"):
+            key = col[3:]
+            codes = facts.codes(key)
+            codes = codes.select(_code_ref=codes.ref, **{key: codes.code})
+            expr = expr.left_join(codes, expr[col] == codes._code_ref).drop(col, "_code_ref")
+    return expr
+
+
+def _group(facts: Facts, t: ir.Table, cols: list[str], aggs: Mapping[str, ir.Scalar]) -> ir.Table:
+    if not cols:
+        return t.aggregate(**aggs)
+    return _labelled(facts, t.group_by(cols).aggregate(**aggs), cols)
+
+
+def _wanted(facts: Facts, fact: str, needs: frozenset[str], exprs: Callable[[ir.Table], list],
+            by: tuple[str, ...], filters: Iterable[Filters]) -> frozenset[str] | None:
+    """The columns of ``fact`` a query reads: its expressions, slicing keys, filters and ``ts``."""
+    full = facts.fact(fact, needs)
+    read = columns_read(exprs(full), full)
+    if read is None:
+        return None
+    keys = {_COLUMN.get(k, k) for k in by if k not in GRAINS}
+    keys |= {_COLUMN.get(k, k) for f in filters for k, _ in f}
+    return read | keys | {"ts"}
 
 
 def _quantile(t: ir.Table, keys: list[str], metric: Metric) -> ir.Table:
@@ -146,25 +189,88 @@ def compute(
     filters: Mapping[str, Sequence[object]] | None = None,
 ) -> MetricTable:
     """Compute ``metrics`` (default: all) for ``period``, one row per slice of ``by``."""
+    return compute_many(facts, [(metrics, filters)], period=period, by=by)[0]
+
+
+def compute_many(
+    facts: Facts,
+    requests: Sequence[tuple[Iterable[str] | None, Mapping[str, Sequence[object]] | None]],
+    *,
+    period: Period | None = None,
+    by: Sequence[str] = (),
+) -> list[MetricTable]:
+    """One table per ``(metrics, filters)`` request, equal to :func:`compute` of each.
+
+    Every fact is scanned once for all requests: each request's filters become conditions on
+    its aggregates instead of a separate filtered query.
+    """
     by_t = _validate_by(by)
-    wanted = list(metrics) if metrics is not None else list(all_metrics())
-    plan = expand(wanted)
-    filt = dict(filters or {})
-    frames: list[pd.DataFrame] = []
-    by_fact: dict[str, list[Metric]] = {}
-    for m in plan:
-        if m.reduce is not None:
-            by_fact.setdefault(m.fact or "", []).append(m)
-    for fact, ms in by_fact.items():
-        needs = frozenset().union(*(m.needs for m in ms))
-        t, keys = _prepare(facts, fact, period, by_t, filt, needs)
-        aggs = {m.slug: m.reduce(t).cast("float64") for m in ms}
-        expr = t.group_by(keys).aggregate(**aggs) if keys else t.aggregate(**aggs)
-        frames.append(_fetch(expr, keys, facts))
-    for m in plan:
-        if m.quantile is not None:
-            t, keys = _prepare(facts, m.fact or "", period, by_t, filt, m.needs)
-            frames.append(_fetch(_quantile(t, keys, m), keys, facts))
+    reqs = []
+    for metrics, filters in requests:
+        wanted = list(metrics) if metrics is not None else list(all_metrics())
+        reqs.append((wanted, expand(wanted), _validate_filters(filters)))
+    per_fact: dict[str, list[tuple[Filters, Metric]]] = {}
+    for _, plan, filt in reqs:
+        for m in plan:
+            if m.reduce is not None and (filt, m) not in per_fact.get(m.fact or "", []):
+                per_fact.setdefault(m.fact or "", []).append((filt, m))
+    parts: dict[tuple[str, Filters], pd.DataFrame] = {}
+    for fact, items in per_fact.items():
+        parts.update(_aggregate(facts, fact, items, period, by_t))
+    out = []
+    for wanted, plan, filt in reqs:
+        frames = [parts[(f, filt)] for f in dict.fromkeys(m.fact for m in plan if m.reduce)]
+        for m in plan:
+            if m.quantile is not None:
+                frames.append(_quantile_frame(facts, m, period, by_t, filt))
+        out.append(_finish(frames, plan, wanted, by_t))
+    return out
+
+
+def _aggregate(facts: Facts, fact: str, items: list[tuple[Filters, Metric]],
+               period: Period | None, by: tuple[str, ...]) -> dict[tuple[str, Filters], pd.DataFrame]:
+    """One aggregation of ``fact`` for every (filters, metric), split back per filter set."""
+    needs = frozenset().union(*(m.needs for _, m in items))
+    groups = list(dict.fromkeys(f for f, _ in items))
+    wanted = _wanted(facts, fact, needs, lambda t: [m.reduce(t) for _, m in items], by, groups)
+    t = facts.fact(fact, needs, wanted)
+    if all(groups):  # every request filters: scan only rows that some request keeps
+        t = t.filter(any_of([_condition(t, f) for f in groups]))
+    t, cols = _slice(t, period, by)
+    keys = list(by)
+    aggs: dict[str, ir.Scalar] = {}
+    for filt, m in items:
+        gi = groups.index(filt)
+        cond = _condition(t, filt)
+        e = m.reduce(t)
+        aggs[f"{m.slug}__{gi}"] = (e if cond is None else restrict(e, cond)).cast("float64")
+        if keys and cond is not None and f"_n__{gi}" not in aggs:
+            aggs[f"_n__{gi}"] = restrict(t.count(), cond)
+    df = _fetch(_group(facts, t, cols, aggs), keys, facts)
+    out = {}
+    for gi, filt in enumerate(groups):
+        cols = {f"{m.slug}__{gi}": m.slug for f, m in items if f == filt}
+        part = df if f"_n__{gi}" not in df else df[df[f"_n__{gi}"] > 0]
+        out[(fact, filt)] = part[[*keys, *cols]].rename(columns=cols).reset_index(drop=True)
+    return out
+
+
+def _quantile_frame(facts: Facts, m: Metric, period: Period | None, by: tuple[str, ...],
+                    filt: Filters) -> pd.DataFrame:
+    spec = m.quantile
+    assert spec is not None
+    wanted = _wanted(facts, m.fact or "", m.needs, lambda t: [spec.value(t), spec.where(t)], by,
+                     [filt])
+    t = facts.fact(m.fact or "", m.needs, wanted)
+    cond = _condition(t, filt)
+    if cond is not None:
+        t = t.filter(cond)
+    t, cols = _slice(t, period, by)
+    return _fetch(_labelled(facts, _quantile(t, cols, m), cols), list(by), facts)
+
+
+def _finish(frames: list[pd.DataFrame], plan: list[Metric], wanted: list[str],
+            by_t: tuple[str, ...]) -> MetricTable:
     frame = _merge(frames, list(by_t))
     for m in plan:
         if m.derived is not None:

@@ -3,6 +3,9 @@
 Every fact (contacts, cases, surveys, shifts) exposes ``ts`` (the timestamp that places a row in a
 period) and the dimension columns ``channel``, ``reason``, ``tier``, ``team`` and ``agent`` (codes,
 null when unknown), so one metric expression can be sliced any way on any Ibis backend.
+
+Each view can be built lean: given the columns a query reads (``wanted``), only the lookups that
+provide one of them are joined, so a query by channel never touches the customers table.
 """
 
 from __future__ import annotations
@@ -17,6 +20,14 @@ from ibis.backends import BaseBackend
 #: Dimensions every fact can be sliced by (besides the period).
 DIMENSIONS = ("channel", "reason", "tier", "team", "agent")
 FACTS = ("contacts", "cases", "surveys", "shifts")
+#: Key column -> (dimension, its reference column) for the lookups whose codes are unique.
+REFS = {"channel_id": ("channel", "channel_ref"), "reason_id": ("reason", "reason_ref"),
+        "team_id": ("team", "team_ref"), "agent_id": ("agent", "agent_ref")}
+#: Columns of the per-case contact parts of the cases fact, by the ``needs`` flag that adds them.
+CASE_PARTS = {"fcr": ("customer_contacts", "repeat_in_window"), "case_cost": ("case_cost",)}
+#: Survey columns taken from the answered contact (or else the case).
+_ROUTED = frozenset({"channel_id", "reason_id", "team_id", "agent_id", "channel", "reason", "team",
+                     "agent"})
 #: Contact kinds that the customer started (as opposed to transfers and escalations).
 CUSTOMER_KINDS = ("first", "repeat", "retry")
 DAY = 86_400
@@ -37,15 +48,31 @@ class MetricParams:
 
 
 def _lookups(t: ir.Table, dims: list[tuple[ir.Table, str]]) -> ir.Table:
-    """Left-join each lookup table on its key in one flat join chain, without duplicated keys."""
-    temps = []
+    """Left-join each lookup table on its key in one flat join chain, without duplicated keys.
+
+    A dimension lookup's own key is kept as ``<dimension>_ref`` (null when no row matched): an
+    integer that stands for the dimension's code, cheaper to group by than the code itself.
+    """
+    temps, refs = [], {}
     j = t
     for i, (dim, key) in enumerate(dims):
         tmp = f"_k{i}_{key}"
         d = dim.rename({tmp: key})
         j = j.left_join(d, t[key] == d[tmp])
-        temps.append(tmp)
-    return j.drop(*temps)
+        ref = REFS.get(key)
+        if ref is not None and ref[0] in dim.columns:
+            refs[tmp] = ref[1]
+        else:
+            temps.append(tmp)
+    j = j.drop(*temps)
+    return j.rename({new: old for old, new in refs.items()}) if refs else j
+
+
+def _provides(t: ir.Table, dim: ir.Table, key: str, wanted: frozenset[str] | None) -> bool:
+    """Whether joining ``dim`` on ``key`` adds a column the query reads (all when ``wanted`` is None)."""
+    if key not in t.columns:
+        return False
+    return wanted is None or bool((set(dim.columns) - {key}) & wanted)
 
 
 def _lookup(t: ir.Table, dim: ir.Table, key: str) -> ir.Table:
@@ -107,24 +134,31 @@ class Facts:
         a = self.table("agents")
         return a.select(agent_id=a.id, agent=a.code, agent_team_id=a.team_id)
 
-    def _with_dims(self, t: ir.Table, *extra: tuple[ir.Table, str]) -> ir.Table:
-        return _lookups(
-            t,
-            [
-                (self._channels, "channel_id"),
-                (self._reasons, "reason_id"),
-                (self._customers.select("customer_id", "tier"), "customer_id"),
-                (self._teams, "team_id"),
-                (self._agents.select("agent_id", "agent"), "agent_id"),
-                *extra,
-            ],
-        )
+    def codes(self, dimension: str) -> ir.Table:
+        """``ref`` -> ``code`` of a dimension whose codes are unique (channel, reason, team, agent)."""
+        table = {"channel": self._channels, "reason": self._reasons, "team": self._teams,
+                 "agent": self._agents}[dimension]
+        key = f"{dimension}_id"
+        return table.select(ref=table[key], code=table[dimension])
+
+    def _with_dims(
+        self, t: ir.Table, *extra: tuple[ir.Table, str], wanted: frozenset[str] | None = None
+    ) -> ir.Table:
+        """``t`` joined to ``extra`` and to the dimension lookups that provide a wanted column."""
+        dims = [
+            (self._channels, "channel_id"),
+            (self._reasons, "reason_id"),
+            (self._customers.select("customer_id", "tier"), "customer_id"),
+            (self._teams, "team_id"),
+            (self._agents.select("agent_id", "agent"), "agent_id"),
+        ]
+        return _lookups(t, [*(d for d in dims if _provides(t, *d, wanted)), *extra])
 
     # ---- facts --------------------------------------------------------------------------------
     @cached_property
-    def contacts(self) -> ir.Table:
+    def _contact_base(self) -> ir.Table:
         c = self.table("contacts")
-        base = c.select(
+        return c.select(
             "id",
             "case_id",
             "customer_id",
@@ -145,7 +179,14 @@ class Facts:
             cost=c.cost.cast("float64"),
             customer_initiated=_flag((c.direction == "inbound") & c.kind.isin(CUSTOMER_KINDS)),
         )
-        return self._with_dims(base)
+
+    def contacts_with(self, wanted: frozenset[str] | None = None) -> ir.Table:
+        """The contacts fact, joining only the lookups that provide a ``wanted`` column."""
+        return self._with_dims(self._contact_base, wanted=wanted)
+
+    @cached_property
+    def contacts(self) -> ir.Table:
+        return self.contacts_with()
 
     @cached_property
     def _case_base(self) -> ir.Table:
@@ -196,20 +237,28 @@ class Facts:
         cost = c.filter(c.case_id.notnull()).group_by(id=c.case_id).aggregate(case_cost=c.cost.sum())
         return [(cost, "id")]
 
-    def cases_with(self, needs: frozenset[str] = frozenset()) -> ir.Table:
-        """The cases fact; ``needs`` adds the costlier per-case contact columns (fcr, case_cost)."""
-        unknown = set(needs) - {"fcr", "case_cost"}
+    def cases_with(
+        self, needs: frozenset[str] = frozenset(), wanted: frozenset[str] | None = None
+    ) -> ir.Table:
+        """The cases fact; ``needs`` adds the costlier per-case contact columns (fcr, case_cost).
+
+        With ``wanted``, only the lookups providing one of those columns are joined (and the
+        customers' churn dates only when ``recovered`` is wanted).
+        """
+        unknown = set(needs) - set(CASE_PARTS)
         if unknown:
             raise ValueError(f"needs: unknown case columns {sorted(unknown)}")
         extra = (self._fcr_parts() if "fcr" in needs else []) + (
             self._cost_part() if "case_cost" in needs else [])
-        out = self._with_dims(
-            self._case_base, *extra,
-            (self._customers.select("customer_id", "churned_day"), "customer_id"),
-        )
+        churn = wanted is None or bool({"recovered", "churned_day"} & wanted)
+        if churn:
+            extra.append((self._customers.select("customer_id", "churned_day"), "customer_id"))
+        out = self._with_dims(self._case_base, *extra, wanted=wanted)
         horizon = self.params.recovery_days
-        cols = {"recovered": _flag(out.churned_day.isnull()
-                                   | (out.churned_day > out.opened_day + horizon))}
+        cols = {}
+        if churn:
+            cols["recovered"] = _flag(out.churned_day.isnull()
+                                      | (out.churned_day > out.opened_day + horizon))
         if "fcr" in needs:
             cols["customer_contacts"] = out.customer_contacts.fill_null(0)
             cols["repeat_in_window"] = out.repeat_in_window.fill_null(0)
@@ -221,9 +270,16 @@ class Facts:
     def cases(self) -> ir.Table:
         return self.cases_with(frozenset({"fcr", "case_cost"}))
 
-    @cached_property
-    def surveys(self) -> ir.Table:
+    def surveys_with(self, wanted: frozenset[str] | None = None) -> ir.Table:
+        """The surveys fact; the answered contact or case is joined only when a query slices by it."""
         s = self.table("survey_responses")
+        if wanted is not None and not wanted & _ROUTED:
+            base = s.select(
+                "id", "customer_id", "contact_id", "case_id", ts=s.responded_at,
+                **{k: s[k].cast("float64") for k in ("csat", "nps", "ces", "expectation",
+                                                     "perception")},
+            )
+            return self._with_dims(base, wanted=wanted)
         c = self.table("contacts").select(
             contact_id="id",
             c_channel="channel_id",
@@ -257,7 +313,11 @@ class Facts:
             expectation=t.expectation.cast("float64"),
             perception=t.perception.cast("float64"),
         )
-        return self._with_dims(base)
+        return self._with_dims(base, wanted=wanted)
+
+    @cached_property
+    def surveys(self) -> ir.Table:
+        return self.surveys_with()
 
     @cached_property
     def shifts(self) -> ir.Table:
@@ -282,10 +342,20 @@ class Facts:
         )
         return t.mutate(reason=ibis.null("string"), tier=ibis.null("string"))
 
-    def fact(self, name: str, needs: frozenset[str] = frozenset()) -> ir.Table:
-        """The fact view called ``name`` (for cases, with only the extra columns in ``needs``)."""
+    def fact(
+        self, name: str, needs: frozenset[str] = frozenset(), wanted: frozenset[str] | None = None
+    ) -> ir.Table:
+        """The fact view called ``name`` (for cases, with only the extra columns in ``needs``).
+
+        ``wanted`` (the columns a query reads) makes the view lean: it then holds at least those
+        columns and joins no lookup that provides none of them.
+        """
         if name not in FACTS:
             raise ValueError(f"fact: expected one of {', '.join(FACTS)}, got {name!r}")
         if name == "cases":
-            return self.cases_with(frozenset(needs))
-        return getattr(self, name)
+            return self.cases_with(frozenset(needs), wanted)
+        if name == "contacts":
+            return self.contacts_with(wanted)
+        if name == "surveys":
+            return self.surveys_with(wanted)
+        return self.shifts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from equipoise.analytics.compute import compute
+from equipoise.analytics.compute import compute_many
 from equipoise.analytics.facts import Facts
 from equipoise.analytics.periods import Period
 from equipoise.analytics.registry import get_metric
@@ -145,7 +145,7 @@ def _result(card: Scorecard, entity: str, period: Period | None,
 
 def evaluate(card: Scorecard, facts: Facts, entity: Entity | str = "company",
              period: Period | None = None) -> ScorecardResult:
-    """Score one entity over ``period`` (all time when None)."""
+    """Score one entity over ``period`` (all time when None), one query per fact."""
     ent = Entity.parse(entity) if isinstance(entity, str) else entity
     base = entity_filters(facts, ent)
     groups: dict[tuple, list[Indicator]] = {}
@@ -157,8 +157,9 @@ def evaluate(card: Scorecard, facts: Facts, entity: Entity | str = "company",
                 values[i.key] = None
             else:
                 groups.setdefault(tuple(sorted(f.items())), []).append(i)
-    for key, inds in groups.items():
-        table = compute(facts, sorted({i.metric for i in inds}), period=period, filters=dict(key))
+    tables = compute_many(facts, [(sorted({i.metric for i in inds}), dict(key))
+                                  for key, inds in groups.items()], period=period)
+    for inds, table in zip(groups.values(), tables, strict=True):
         for i in inds:
             values[i.key] = table.total(i.metric)
     return _result(card, str(ent), period, values)
@@ -174,9 +175,9 @@ def evaluate_all(card: Scorecard, facts: Facts, kind: str,
         for i in d.indicators:
             groups.setdefault(i.filters, []).append(i)
     per_entity: dict[str, dict[str, float | None]] = {}
-    for filters, inds in groups.items():
-        table = compute(facts, sorted({i.metric for i in inds}), period=period, by=[kind],
-                        filters=dict(filters))
+    tables = compute_many(facts, [(sorted({i.metric for i in inds}), dict(filters))
+                                  for filters, inds in groups.items()], period=period, by=[kind])
+    for inds, table in zip(groups.values(), tables, strict=True):
         for row in table.rows():
             if row[kind] is None:
                 continue
