@@ -155,7 +155,7 @@ def variance_chart(rows: list[TreeRow], period_label: str, currency: str) -> dic
              "hovertemplate": (f"%{{y}}<br>Variance: %{{x:,.0f}} {currency}<br>Target: "
                                f"%{{customdata[0]:,.0f}} {currency}<br>Actual: %{{customdata[1]:,.0f}}"
                                f" {currency}<br>Variance: %{{customdata[2]:+,.1f}}%<extra></extra>")}
-    fig = charts.figure(f"Variance against target, {period_label}", [trace],
+    fig = charts.figure(f"Variance against target<br><sup>{period_label}</sup>", [trace],
                         x_title=charts.axis_title("Variance (actual − target)", currency),
                         y_title="Org unit", height=max(300, 90 + 28 * len(shown)),
                         y_from_zero=False)
