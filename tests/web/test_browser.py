@@ -8,12 +8,13 @@ import re
 import httpx
 import pytest
 
+from equipoise.interfaces.web.templating import NAV
 from tests.web.conftest import SCREENSHOTS, SIZES
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"overview": "/", "staffing": "/staffing", "balance": "/balance",
-         "definitions": "/definitions"}
+#: Every page in the navigation, named by its path ("/" is the overview).
+PAGES = {(path.strip("/") or "overview"): path for _, path in NAV}
 #: What shows that a page's content is complete (the balance result arrives after the page).
 READY = {"/": "#total-contacts", "/staffing": "#staffing-result .result",
          "/balance": "#balance-net-value", "/definitions": "#metric-csat"}
@@ -29,7 +30,7 @@ def _number(text: str) -> float:
 
 def _load(watched, url: str):
     page = watched.page
-    page.goto(url, wait_until="load")
+    page.goto(url, wait_until="networkidle")
     path = "/" + url.split("/", 3)[3].split("?")[0]
     if path in READY:
         page.wait_for_selector(READY[path])
