@@ -25,6 +25,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 SIZES = {"desktop": (1280, 800), "phone": (375, 800)}
+#: Counts htmx requests in flight, so a test can wait for content a page loads after itself.
+HTMX_TRACKER = """
+window.__htmxPending = 0; window.__domReady = false;
+document.addEventListener('DOMContentLoaded', () => setTimeout(() => { window.__domReady = true; }, 250));
+document.addEventListener('htmx:beforeRequest', () => { window.__htmxPending += 1; });
+document.addEventListener('htmx:afterRequest', () => { window.__htmxPending -= 1; });
+"""
+SETTLED = "() => window.__domReady && window.__htmxPending === 0"
 
 
 @pytest.fixture(scope="session")
@@ -121,6 +129,7 @@ def open_page(chromium):
         ctx = chromium.new_context(viewport={"width": width, "height": height})
         contexts.append(ctx)
         page = ctx.new_page()
+        page.add_init_script(HTMX_TRACKER)
         page.set_default_timeout(20_000)
         watched = Watched(page)
         _watch(page, watched)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from equipoise.interfaces.web.templating import NAV
-from tests.web.conftest import SCREENSHOTS, SIZES
+from tests.web.conftest import SCREENSHOTS, SETTLED, SIZES
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +30,11 @@ def _number(text: str) -> float:
 
 def _load(watched, url: str):
     page = watched.page
-    page.goto(url, wait_until="networkidle")
+    page.goto(url, wait_until="load")
     path = "/" + url.split("/", 3)[3].split("?")[0]
     if path in READY:
         page.wait_for_selector(READY[path])
+    page.wait_for_function(SETTLED)  # content the page fetches for itself has arrived
     page.wait_for_function(CHARTS_DRAWN)
     return page
 
