@@ -19,7 +19,7 @@ def test_budgets_page_loads_clean_and_fits(live_server, open_page, size):
     assert page.locator("nav a[aria-current=page]").get_attribute("href") == "/budgets"
     assert page.locator("#budget-tree tr.tree-row").count() >= 3
     fits(page)
-    shoot(page, f"budgets-{size}")
+    shoot(page, f"budgets-tree-{size}")
     assert watched.problems == []
 
 

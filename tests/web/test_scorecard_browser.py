@@ -20,7 +20,7 @@ def test_scorecard_page_loads_clean_and_fits(live_server, open_page, size):
     layout = page.evaluate("() => document.getElementById('chart-dimensions').layout")
     assert layout["title"]["text"] and layout["yaxis"]["title"]["text"] == "Score (1–5)"
     fits(page)
-    shoot(page, f"scorecard-{size}")
+    shoot(page, f"scorecard-levels-{size}")
     assert watched.problems == []
 
 
