@@ -144,3 +144,13 @@ def test_describe_change_in_words():
                       {"channel": "self_service", "from": 0.40, "to": 0.0}]}
     assert describe_change(mix) == ("high customers, order status: ivr 6% → 100% "
                                     "(from phone 54% → 0%, self service 40% → 0%)")
+
+
+def test_pages_of_an_empty_database_answer(sqlite_url):
+    app = create_app(Settings(database_url=sqlite_url))
+    with TestClient(app, raise_server_exceptions=False) as empty:
+        for _, path in NAV:
+            assert empty.get(path).status_code == 200, path
+        page = empty.get("/balance", headers={"HX-Request": "true"})
+        assert page.status_code == 422 and 'class="error"' in page.text
+        assert 'id="total-contacts">0<' in empty.get("/").text
