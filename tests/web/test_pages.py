@@ -64,6 +64,9 @@ def test_every_definition_link_resolves(client):
         anchors = re.findall(r'href="/definitions#([\w-]+)"', client.get(path).text)
         assert anchors, path
         assert set(anchors) <= ids, set(anchors) - ids
+    for _, path in NAV:  # every page's links into the definitions land on a definition
+        anchors = re.findall(r'href="/definitions#([\w-]+)"', client.get(path).text)
+        assert set(anchors) <= ids, (path, set(anchors) - ids)
     assert {"metric-csat", "overview-cost", "staffing-agents", "balance-net_cost"} <= ids
 
 
