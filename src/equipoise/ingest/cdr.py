@@ -12,15 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from equipoise.db.bulk import bulk_insert
-from equipoise.ingest.dims import TIERS, contact_cost, slug
+from equipoise.ingest.dims import TIERS, contact_cost, lookup, slug
 from equipoise.ingest.mapping import FieldSpec, FileRefused, KindSpec, Mapping
 from equipoise.ingest.runner import BatchResult, ImportContext, Progress
 from equipoise.ingest.source import Batch, SourceInfo
 from equipoise.ingest.vector import RowErrors, by_unique, present, raw_table, stamp_texts, text
-from equipoise.models import Contact
 
 TIME_FIELDS = ("ivr_entry", "ivr_exit", "queue_start", "queue_exit", "service_start", "service_exit")
 OUTCOMES = ("resolved", "unresolved", "contained", "escalated", "transferred", "abandoned")
@@ -110,12 +109,8 @@ class CdrImporter:
         # Duplicates: first occurrence in the batch wins; refs already stored are skipped.
         dup = np.zeros(n, dtype=bool)
         dup[good] = pd.Series(refs[good]).duplicated().to_numpy()
-        c = Contact.__table__
         cand = refs[good & ~dup].tolist()
-        existing: set[str] = set()
-        for i in range(0, len(cand), 2000):
-            existing.update(conn.execute(select(c.c.external_ref)
-                                         .where(c.c.external_ref.in_(cand[i:i + 2000]))).scalars())
+        existing = {r[0] for r in lookup(conn, "contacts", "external_ref", (), cand)}
         if existing:
             dup |= good & np.isin(refs, list(existing))
         keep = np.flatnonzero(good & ~dup)

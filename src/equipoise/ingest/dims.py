@@ -6,17 +6,20 @@ transaction. Created rows get the mapping's defaults (tier, team, loaded hourly 
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, MetaData, Table, insert, select
 
+from equipoise.db.bulk import bulk_insert
 from equipoise.models import Agent, Channel, ContactReason, Customer, OrgUnit
 
 _CHUNK = 2000
+_CUSTOMER_COLS = ("external_ref", "name", "tier", "segment", "annual_margin")
 
 #: Defaults for channels an import creates (cost model per DESIGN §2; edit the channel afterwards).
 CHANNEL_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -67,6 +70,30 @@ def _in_chunks(conn: Connection, stmt_for, values: list[str]) -> list[Any]:
     return rows
 
 
+def lookup(conn: Connection, table: str, key: str, columns: tuple[str, ...], keys: list[str]) -> list[tuple]:
+    """Rows ``(key, *columns)`` of ``table`` whose ``key`` is in ``keys``, in one round trip per 50k keys.
+
+    The keys travel as one parameter (a PostgreSQL array, a JSON text on SQLite) rather than one
+    bind parameter each, so long lists cost neither statement parsing nor compiling.
+    """
+    cols = ", ".join(f'"{c}"' for c in (key, *columns))
+    dialect = conn.dialect.name
+    out: list[tuple] = []
+    for i in range(0, len(keys), 50_000):
+        part = keys[i:i + 50_000]
+        if dialect == "postgresql":
+            rows = conn.exec_driver_sql(f'SELECT {cols} FROM "{table}" WHERE "{key}" = ANY(%s)', (part,))
+        elif dialect == "sqlite":
+            rows = conn.exec_driver_sql(
+                f'SELECT {cols} FROM "{table}" WHERE "{key}" IN (SELECT value FROM json_each(?))',
+                (json.dumps(part),))
+        else:  # pragma: no cover - other dialects
+            t = Table(table, MetaData(), autoload_with=conn)
+            rows = conn.execute(select(*[t.c[c] for c in (key, *columns)]).where(t.c[key].in_(part)))
+        out.extend(tuple(r) for r in rows)
+    return out
+
+
 class Dimensions:
     """Caches of code → id for one import, creating what is missing."""
 
@@ -98,18 +125,17 @@ class Dimensions:
         t: Table = Customer.__table__
         wanted = [r for r in dict.fromkeys(refs) if r not in self._customers]
         if wanted:
-            found = _in_chunks(conn, lambda vs: select(t.c.external_ref, t.c.id, t.c.tier)
-                               .where(t.c.external_ref.in_(vs)), wanted)
+            found = lookup(conn, "customers", "external_ref", ("id", "tier"), wanted)
             self._customers.update({r: int(i) for r, i, _ in found})
             self.tiers.update({int(i): tier for _, i, tier in found})
             new = [r for r in wanted if r not in self._customers]
             if new:
                 tiers, names = tiers or {}, names or {}
-                rows = [{"external_ref": r, "name": (names.get(r) or r)[:200],
-                         "tier": tiers.get(r) or self.defaults["tier"],
-                         "segment": self.defaults["segment"], "annual_margin": 0.0} for r in new]
-                for ref, cid, tier in conn.execute(insert(t).returning(t.c.external_ref, t.c.id, t.c.tier),
-                                                   rows):
+                default_tier, segment = self.defaults["tier"], self.defaults["segment"]
+                bulk_insert(conn, t, _CUSTOMER_COLS,
+                            ((r, (names.get(r) or r)[:200], tiers.get(r) or default_tier, segment, 0.0)
+                             for r in new))
+                for ref, cid, tier in lookup(conn, "customers", "external_ref", ("id", "tier"), new):
                     self._customers[ref] = int(cid)
                     self.tiers[int(cid)] = tier
                 self.created["customers"] += len(new)

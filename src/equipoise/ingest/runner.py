@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -70,6 +70,8 @@ class ImportSummary:
     """Counts of one import run (cumulative over resumed runs of the same file)."""
 
     kind: str
+    #: Id of the file's bookkeeping row (import_files.id): the handle of its rejects.
+    import_id: int
     file: str
     sha256: str
     rows: int
@@ -196,21 +198,30 @@ def _summary(engine: Engine, spec: KindSpec, info: SourceInfo, fid: int, started
     rows = totals["imported"] + rejected + totals["duplicates"]
     written_rows = {k: v for k, v in sorted(totals.items()) if k not in _STANDARD and
                     not k.startswith("created_")}
-    return ImportSummary(spec.name, str(info.path), info.sha256, rows, totals["imported"], rejected,
+    return ImportSummary(spec.name, fid, str(info.path), info.sha256, rows, totals["imported"], rejected,
                          totals["duplicates"], created, written_rows, already, resumed, written,
                          round(time.perf_counter() - started, 3))
 
 
+def iter_rejects(engine: Engine, file_id: int, limit: int | None = None) -> Iterator[tuple]:
+    """Rejected rows of an import, in row order: (row, field, value, reason)."""
+    r = ImportReject.__table__
+    stmt = (select(r.c.row_number, r.c.field, r.c.value, r.c.reason)
+            .where(r.c.file_id == file_id).order_by(r.c.row_number, r.c.id))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    with engine.connect() as conn:
+        for row in conn.execution_options(yield_per=10_000).execute(stmt):
+            yield tuple(row)
+
+
 def write_rejects(engine: Engine, file_id: int, path: Path | str) -> int:
     """Write the rejected rows of an import as CSV (row, field, value, reason); returns the count."""
-    r = ImportReject.__table__
     n = 0
-    with engine.connect() as conn, Path(path).open("w", newline="", encoding="utf-8") as fh:
+    with Path(path).open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
         out.writerow(["row", "field", "value", "reason"])
-        stmt = (select(r.c.row_number, r.c.field, r.c.value, r.c.reason)
-                .where(r.c.file_id == file_id).order_by(r.c.row_number, r.c.id))
-        for row in conn.execution_options(yield_per=10_000).execute(stmt):
+        for row in iter_rejects(engine, file_id):
             out.writerow(row)
             n += 1
     return n

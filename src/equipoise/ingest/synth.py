@@ -54,8 +54,10 @@ def write_cdr_csv(path: Path | str, rows: int, rng: np.random.Generator, *, bad_
         for lo in range(0, rows, chunk):
             n = min(chunk, rows - lo)
             ids = np.arange(lo + 1, lo + n + 1)
-            day = rng.integers(0, days, n)
-            arrive = rng.integers(7 * 3600, 22 * 3600, n)
+            # Calls in time order (as telephone systems export them), 07:00-22:00 each day.
+            position = np.sort(rng.uniform(lo, lo + n, n)) / max(rows, 1) * days
+            day = np.minimum(position.astype(np.int64), days - 1)
+            arrive = (7 * 3600 + (position - day) * 15 * 3600).astype(np.int64)
             ivr_out = arrive + rng.integers(5, 60, n)
             ivr_only = rng.random(n) < 0.1
             wait = rng.exponential(45.0, n).astype(np.int64)
