@@ -30,13 +30,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (default: the process settings)."""
     from equipoise.interfaces.api.routers import (
         analytics,
+        auth,
         balance,
+        cases,
         commitments,
         complaints,
         knowledge,
         outreach,
         overview,
         surveys,
+        users,
         webhooks,
     )
     from equipoise.interfaces.web import public_survey, scorecard
@@ -71,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    for module in (overview, analytics, balance, complaints, commitments, surveys, knowledge, outreach, webhooks):
+    for module in (auth, users, cases, overview, analytics, balance, complaints, commitments, surveys, knowledge,
+                   outreach, webhooks):
         app.include_router(module.router, prefix="/api")
     app.include_router(public_survey.router)
     app.include_router(web_routes.router)
