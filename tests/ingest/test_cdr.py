@@ -107,7 +107,8 @@ def test_bad_mappings_are_refused_and_nothing_is_written(engine, mapping, messag
 
 def test_wrong_encoding_is_refused_with_position(engine, tmp_path):
     path = tmp_path / "latin.tsv"
-    data = (SAMPLES / "cdr.tsv").read_bytes() + "T1\tC-\xe9\t0\t0\tX\t240311\t8:00:00\t\t\t\tIVR\t\t\t\n".encode("latin-1")
+    extra = "T1\tC-\xe9\t0\t0\tX\t240311\t8:00:00\t\t\t\tIVR\t\t\t\n"
+    data = (SAMPLES / "cdr.tsv").read_bytes() + extra.encode("latin-1")
     path.write_bytes(data)
     with pytest.raises(FileRefused) as info:
         run_import(engine, "cdr", path, SAMPLES / "cdr.yaml")
