@@ -26,3 +26,17 @@ def test_upgrade_is_idempotent(database_url):
     head = current_revision(database_url)
     assert head is not None
     assert upgrade(database_url) == head
+
+
+def test_migrations_build_the_schema_from_an_empty_database(tmp_path):
+    """Fresh test databases are copies of a migrated template; this one is migrated from nothing."""
+    from tests.dbutil import fresh_sqlite
+
+    with fresh_sqlite(tmp_path, migrate=False) as url:
+        assert current_revision(url) is None
+        upgrade(url)
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            assert set(Base.metadata.tables) <= set(inspect(conn).get_table_names())
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        engine.dispose()
