@@ -8,13 +8,13 @@ import re
 import httpx
 import pytest
 
-from equipoise.interfaces.web.templating import NAV
 from tests.web.conftest import SCREENSHOTS, SETTLED, SIZES
 
 pytestmark = pytest.mark.browser
 
-#: Every page in the navigation, named by its path ("/" is the overview).
-PAGES = {(path.strip("/") or "overview"): path for _, path in NAV}
+#: The pages tested here (scorecard, cost to serve and budgets have their own browser tests).
+PAGES = {"overview": "/", "staffing": "/staffing", "balance": "/balance",
+         "definitions": "/definitions"}
 #: What shows that a page's content is complete (the balance result arrives after the page).
 READY = {"/": "#total-contacts", "/staffing": "#staffing-result .result",
          "/balance": "#balance-net-value", "/definitions": "#metric-csat"}
@@ -157,3 +157,13 @@ def test_balance_htmx_round_trip(live_server, open_page):
     assert page.inner_text("#balance-net-value") == before
     assert page.evaluate("() => window.__sameDocument") == "yes"
     assert watched.problems == []
+
+
+def test_every_navigation_page_is_covered_by_a_browser_test():
+    from pathlib import Path
+
+    from equipoise.interfaces.web.templating import NAV
+
+    others = " ".join(p.read_text() for p in Path(__file__).parent.glob("test_*_browser.py"))
+    for _, path in NAV:
+        assert path in PAGES.values() or f'"{path}' in others, f"no browser test loads {path}"
