@@ -121,3 +121,23 @@ def test_wrong_encoding_is_refused_with_position(engine, tmp_path):
     s = run_import(engine, "cdr", path, mapping)
     assert s.imported == 11
     assert scalar(engine, "SELECT count(*) FROM contacts WHERE external_ref = :r", r="cdr:C-\xe9") == 1
+
+
+def test_cdr_from_parquet_with_full_timestamps(engine, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        "id": pa.array([1, 2, 3], pa.int64()),
+        "queued": pa.array([dt.datetime(2024, 2, 1, 9, 0), dt.datetime(2024, 2, 1, 9, 5), None]),
+        "answered": pa.array([dt.datetime(2024, 2, 1, 9, 0, 40), None, None]),
+        "ended": pa.array([dt.datetime(2024, 2, 1, 9, 6, 40), dt.datetime(2024, 2, 1, 9, 7), None]),
+    })
+    pq.write_table(table, tmp_path / "calls.parquet")
+    mapping = {"columns": {"call_id": "id", "queue_start": "queued", "service_start": "answered",
+                           "service_exit": "ended"}}
+    s = run_import(engine, "cdr", tmp_path / "calls.parquet", mapping)
+    assert (s.imported, s.rejected) == (2, 1)
+    got = rows(engine, "SELECT external_ref, wait_seconds, handle_seconds, outcome FROM contacts "
+                       "ORDER BY external_ref")
+    assert got == [("cdr:1", 40, 360, "resolved"), ("cdr:2", 120, 0, "abandoned")]

@@ -14,8 +14,8 @@ import pytest
 from equipoise.ingest.synth import MAPPING, write_cdr_csv
 from tests.ingest.conftest import scalar
 
-ROWS = 200_000
-BATCH = 10_000
+ROWS = 100_000
+BATCH = 5_000
 RUN = [sys.executable, "-c", "from equipoise.interfaces.cli.ingest import app; app()"]
 
 

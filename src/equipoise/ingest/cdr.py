@@ -2,7 +2,7 @@
 
 Each call becomes one contact. Times of day are put on the row's date (a time earlier than the one
 before it is on the next day); an empty or all-zero time means the step did not happen. A call that
-never reached a queue or an agent is a contact on the IVR channel. Wait = answer (or queue exit) −
+never reached a queue or an agent is a contact on the IVR channel. Wait = answer (or queue exit, or the end) −
 queue start; handle = service exit − service start; cost = handle hours × agent hourly cost ÷
 channel concurrency + channel technology cost.
 """
@@ -226,7 +226,8 @@ class CdrImporter:
             first = np.where(given[name], np.minimum(first, secs[name]), first)
             last = np.where(given[name], np.maximum(last, secs[name]), last)
         qs, ss = secs["queue_start"], secs["service_start"]
-        q_end = np.where(given["service_start"], ss, np.where(given["queue_exit"], secs["queue_exit"], qs))
+        # Left the queue: answered, else the queue exit, else (no exit recorded) the call's end.
+        q_end = np.where(given["service_start"], ss, np.where(given["queue_exit"], secs["queue_exit"], last))
         wait = np.where(given["queue_start"], q_end - qs, 0).astype(float)
         handle = np.where(given["service_start"] & given["service_exit"], secs["service_exit"] - ss, 0)
         handle = handle.astype(float)
