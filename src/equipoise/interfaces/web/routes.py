@@ -96,11 +96,13 @@ def _trends(con: BaseBackend, currency: str) -> dict[str, dict[str, Any]]:
 
 def _overview_charts(snap: Snapshot, currency: str) -> dict[str, dict[str, Any]]:
     names = [charts.wrap_label(r["name"]) for r in snap.by_channel]
+    csat = charts.line(names, [r["csat_pct"] for r in snap.by_channel], "CSAT 4–5", unit="%",
+                       digits=1, colour=1, yaxis="y2", markers=True)
+    csat.update(mode="markers", marker={"size": 11, "symbol": "diamond",
+                                        "color": charts.COLOURS[1]})  # channels are categories
     by_channel = charts.figure(
         "Cost and CSAT by channel",
-        [charts.bar(names, [r["cost"] for r in snap.by_channel], "Cost", unit=currency),
-         charts.line(names, [r["csat_pct"] for r in snap.by_channel], "CSAT 4–5", unit="%",
-                     digits=1, colour=1, yaxis="y2", markers=True)],
+        [charts.bar(names, [r["cost"] for r in snap.by_channel], "Cost", unit=currency), csat],
         x_title="Channel", y_title=charts.axis_title("Cost", currency),
         y2_title=charts.axis_title("CSAT 4–5", "%"), y2_range=[0, 100])
     tiers = [r["tier"] for r in snap.by_tier]
