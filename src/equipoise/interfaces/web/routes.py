@@ -104,7 +104,7 @@ def _overview_charts(snap: Snapshot, currency: str) -> dict[str, dict[str, Any]]
         "Cost and CSAT by channel",
         [charts.bar(names, [r["cost"] for r in snap.by_channel], "Cost", unit=currency), csat],
         x_title="Channel", y_title=charts.axis_title("Cost", currency),
-        y2_title=charts.axis_title("CSAT 4–5", "%"), y2_range=[0, 100])
+        y2_title=charts.axis_title("CSAT 4–5", "%"), y2_range=[0, 105])
     tiers = [r["tier"] for r in snap.by_tier]
     by_tier = charts.figure(
         "Cost per customer by tier",
