@@ -93,7 +93,7 @@ def _charts(rep: dict[str, Any], currency: str) -> dict[str, dict[str, Any]]:
              if rep["current"]["cost_by_channel"][c] or rep["recommended"]["cost_by_channel"].get(c)]
     names = [charts.wrap_label(_words(c)) for c in codes]
     by_channel = charts.figure(
-        "Service cost by channel: today and recommended",
+        "Service cost by channel",
         [charts.bar(names, [rep["current"]["cost_by_channel"][c] for c in codes], "Today",
                     unit=currency, colour=5),
          charts.bar(names, [rep["recommended"]["cost_by_channel"].get(c, 0.0) for c in codes],
