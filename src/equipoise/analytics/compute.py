@@ -10,6 +10,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from equipoise.analytics.eager import split
 from equipoise.analytics.facts import DIMENSIONS, Facts
 from equipoise.analytics.periods import GRAINS, Period, key_label, period_key
 from equipoise.analytics.registry import Metric, all_metrics, get_metric
@@ -232,27 +233,59 @@ def _aggregate(facts: Facts, fact: str, items: list[tuple[Filters, Metric]],
     """One aggregation of ``fact`` for every (filters, metric), split back per filter set."""
     needs = frozenset().union(*(m.needs for _, m in items))
     groups = list(dict.fromkeys(f for f, _ in items))
-    wanted = _wanted(facts, fact, needs, lambda t: [m.reduce(t) for _, m in items], by, groups)
-    t = facts.fact(fact, needs, wanted)
-    if all(groups):  # every request filters: scan only rows that some request keeps
-        t = t.filter(any_of([_condition(t, f) for f in groups]))
-    t, cols = _slice(t, period, by)
+
+    def exprs(t: ir.Table) -> list[ir.Value]:
+        return [m.reduce(t) for _, m in items]
+
+    expr = None
+    if "tier" in by and fact != "shifts":
+        # Tier only slices: aggregate per customer before joining the large customers lookup.
+        read = _wanted(facts, fact, needs, exprs, tuple(k for k in by if k != "tier"), groups)
+        if read is not None and "tier" not in read:
+            expr = _build(facts, facts.fact(fact, needs, read), items, groups, period, by, True)
+    if expr is None:
+        t = facts.fact(fact, needs, _wanted(facts, fact, needs, exprs, by, groups))
+        expr = _build(facts, t, items, groups, period, by, False)
+    assert expr is not None
     keys = list(by)
-    aggs: dict[str, ir.Scalar] = {}
-    for filt, m in items:
-        gi = groups.index(filt)
-        cond = _condition(t, filt)
-        e = m.reduce(t)
-        aggs[f"{m.slug}__{gi}"] = (e if cond is None else restrict(e, cond)).cast("float64")
-        if keys and cond is not None and f"_n__{gi}" not in aggs:
-            aggs[f"_n__{gi}"] = restrict(t.count(), cond)
-    df = _fetch(_group(facts, t, cols, aggs), keys, facts)
+    df = _fetch(expr, keys, facts)
     out = {}
     for gi, filt in enumerate(groups):
         cols = {f"{m.slug}__{gi}": m.slug for f, m in items if f == filt}
         part = df if f"_n__{gi}" not in df else df[df[f"_n__{gi}"] > 0]
         out[(fact, filt)] = part[[*keys, *cols]].rename(columns=cols).reset_index(drop=True)
     return out
+
+
+def _build(facts: Facts, t: ir.Table, items: list[tuple[Filters, Metric]], groups: list[Filters],
+           period: Period | None, by: tuple[str, ...], eager: bool) -> ir.Table | None:
+    """The aggregation query (None when ``eager`` and a reduction does not split per customer).
+
+    Aliases are ``<slug>__<group>``, plus ``_n__<group>`` (rows the group's filters keep) when
+    sliced, so that slices without such rows can be left out as a filtered query would.
+    """
+    if all(groups):  # every request filters: scan only rows that some request keeps
+        t = t.filter(any_of([_condition(t, f) for f in groups]))
+    rest = tuple(k for k in by if k != "tier") if eager else by
+    t, cols = _slice(t, period, rest)
+    aggs: dict[str, ir.Scalar] = {}
+    for filt, m in items:
+        gi = groups.index(filt)
+        cond = _condition(t, filt)
+        e = m.reduce(t)
+        aggs[f"{m.slug}__{gi}"] = (e if cond is None else restrict(e, cond)).cast("float64")
+        if by and cond is not None and f"_n__{gi}" not in aggs:
+            aggs[f"_n__{gi}"] = restrict(t.count(), cond)
+    if not eager:
+        return _group(facts, t, cols, aggs)
+    parts = split(aggs, t.customer_id)
+    if parts is None:
+        return None
+    per_customer = t.group_by([*cols, t.customer_id.name("_customer")]).aggregate(**parts.partials)
+    tiers = facts.tiers()
+    q = per_customer.left_join(tiers, per_customer._customer == tiers.customer_id)
+    final = [cols[rest.index(k)] if k != "tier" else "tier" for k in by]
+    return _labelled(facts, q.group_by(final).aggregate(**parts.finals(q)), final)
 
 
 def _quantile_frame(facts: Facts, m: Metric, period: Period | None, by: tuple[str, ...],

@@ -134,6 +134,10 @@ class Facts:
         a = self.table("agents")
         return a.select(agent_id=a.id, agent=a.code, agent_team_id=a.team_id)
 
+    def tiers(self) -> ir.Table:
+        """``customer_id`` -> ``tier`` of every customer."""
+        return self._customers.select("customer_id", "tier")
+
     def codes(self, dimension: str) -> ir.Table:
         """``ref`` -> ``code`` of a dimension whose codes are unique (channel, reason, team, agent)."""
         table = {"channel": self._channels, "reason": self._reasons, "team": self._teams,

@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
+_INT = ibis.dtype("int64")
 
 def restrict(expr: ir.Value, cond: ir.BooleanValue) -> ir.Value:
     """``expr`` with every reduction limited to the rows where ``cond`` holds.
@@ -37,9 +38,10 @@ def restrict(expr: ir.Value, cond: ir.BooleanValue) -> ir.Value:
         if isinstance(op, ops.CountStar):
             # COUNT of a 1-or-null column: 0 on no rows on every backend (a conditional
             # COUNT(*) compiles to SUM on some, which is null there).
-            one = ops.IfElse(where, ops.Literal(1, ibis.dtype("int64")),
-                             ops.Literal(None, ibis.dtype("int64")))
-            return ops.Count(one)
+            if where.shape.is_scalar():  # a constant condition keeps all rows or none
+                keep = ops.IfElse(where, ops.Literal(1, _INT), ops.Literal(0, _INT))
+                return ops.Multiply(op.copy(where=None), keep)
+            return ops.Count(ops.IfElse(where, ops.Literal(1, _INT), ops.Literal(None, _INT)))
         return op.copy(where=where)
 
     return node.replace(visit, filter=ops.Value).to_expr()
