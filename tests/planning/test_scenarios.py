@@ -93,7 +93,8 @@ def test_store_runs_and_compare(url, model):
     engine = make_engine(url)
     with session_scope(engine) as s:
         names = [x.name for x in sc.list_scenarios(s)]
-        assert sorted(names) == sorted(d[0] for d in DEFAULT_SCENARIOS)
+        # The demo database is shared by the session: other tests may have saved scenarios of their own.
+        assert {d[0] for d in DEFAULT_SCENARIOS} <= set(names)
         assert sc.ensure_defaults(s) == 0
         sc.save_scenario(s, "ivr-60", "channel_shift", {"reasons": ["billing_question"],
                                                         "share": 0.6})
