@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var") / "equipoise.sqlite3"
@@ -26,6 +27,26 @@ class Settings(BaseSettings):
     assets_dir: Path = Path("node_modules")
     #: Echo SQL statements (debugging).
     sql_echo: bool = False
+    #: Connections kept open per process on a server database (PostgreSQL); size it to the
+    #: request worker threads so no request waits for a connection.
+    db_pool_size: int = Field(default=40, ge=1, le=1000)
+    #: Extra connections opened beyond ``db_pool_size`` under bursts (closed when returned).
+    db_max_overflow: int = Field(default=10, ge=0, le=1000)
+    #: Seconds a request waits for a free connection before failing.
+    db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    #: Server secret for signed links (survey tokens); at least 16 bytes where links are made.
+    secret_key: SecretStr | None = None
+    #: Outgoing mail server; email is not sent until it is set.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    #: The From address of outgoing email (``EQUIPOISE_SMTP_FROM``).
+    smtp_from: str = "service@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    #: Upgrade the connection with STARTTLS (usually port 587).
+    smtp_starttls: bool = False
+    #: Implicit TLS from the first byte (usually port 465); not together with STARTTLS.
+    smtp_ssl: bool = False
 
 
 @lru_cache(maxsize=1)

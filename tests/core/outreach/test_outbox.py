@@ -9,9 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from equipoise.config import Settings
 from equipoise.core.outreach import service
 from equipoise.core.outreach.schemas import ReminderCreate, ReminderUpdate
-from equipoise.core.outreach.sender import SmtpConfig, SmtpSender, smtp_config_from_env
+from equipoise.core.outreach.sender import (
+    SmtpConfig,
+    SmtpSender,
+    smtp_config_from_env,
+    smtp_config_from_settings,
+)
 from equipoise.kit.errors import ConfigurationError, InvalidInput
 from equipoise.models import OutboxMessage
 from tests.core.complaints.factories import NOW
@@ -145,6 +151,18 @@ def test_smtp_config_from_env():
     assert (cfg.host, cfg.port, cfg.starttls, cfg.sender) == ("mail.test", 587, True, "a@b.test")
     with pytest.raises(ValueError, match="port"):
         SmtpConfig(host="h", port=0)
+    with pytest.raises(ConfigurationError, match="smtp_port"):
+        smtp_config_from_env({"EQUIPOISE_SMTP_HOST": "h", "EQUIPOISE_SMTP_PORT": "many"})
+
+
+def test_smtp_config_from_settings():
+    with pytest.raises(ConfigurationError, match="EQUIPOISE_SMTP_HOST"):
+        smtp_config_from_settings(Settings(_env_file=None, smtp_host=None))
+    cfg = smtp_config_from_settings(Settings(_env_file=None, smtp_host="mx.test", smtp_port=465, smtp_ssl=True,
+                                             smtp_username="u", smtp_password="p"))
+    assert (cfg.host, cfg.port, cfg.use_ssl, cfg.username, cfg.password) == ("mx.test", 465, True, "u", "p")
+    with pytest.raises(ConfigurationError, match="choose one"):
+        smtp_config_from_settings(Settings(_env_file=None, smtp_host="mx.test", smtp_ssl=True, smtp_starttls=True))
 
 
 @given(st.integers(min_value=1, max_value=40))

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from equipoise.config import Settings
 from equipoise.core.surveys import service
 from equipoise.core.surveys.schemas import LinkCreate, SurveyAnswer
 from equipoise.core.surveys.signing import make_token, parse_token, signature_matches, signing_secret
@@ -139,6 +140,14 @@ def test_signing_secret_from_environment(monkeypatch):
         signing_secret()
     monkeypatch.setenv("EQUIPOISE_SECRET_KEY", "a-long-enough-secret-value")
     assert signing_secret() == b"a-long-enough-secret-value"
+
+
+def test_signing_secret_from_settings():
+    with pytest.raises(ConfigurationError, match="EQUIPOISE_SECRET_KEY"):
+        signing_secret(Settings(_env_file=None, secret_key=None))
+    with pytest.raises(ConfigurationError, match="15 bytes"):
+        signing_secret(Settings(_env_file=None, secret_key="x" * 15))
+    assert signing_secret(Settings(_env_file=None, secret_key="é" * 8)) == ("é" * 8).encode()  # 16 bytes
 
 
 @given(

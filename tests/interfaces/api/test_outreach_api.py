@@ -8,7 +8,7 @@ from tests.core.complaints.api_app import NOW, env  # noqa: F401
 from tests.core.outreach.smtp_server import smtp_server
 
 
-def test_reminder_to_smtp(env, monkeypatch):  # noqa: F811
+def test_reminder_to_smtp(env):  # noqa: F811
     c, w = env.client, env.world
     body = {
         "customer_id": w.customer_id,
@@ -25,8 +25,8 @@ def test_reminder_to_smtp(env, monkeypatch):  # noqa: F811
     r = c.post("/api/outreach/reminders", json=body, headers=env.h("lead"))
     assert r.status_code == 201, r.text
     with smtp_server() as (inbox, port):
-        monkeypatch.setenv("EQUIPOISE_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("EQUIPOISE_SMTP_PORT", str(port))
+        app = c.app
+        app.state.settings = app.state.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
         assert c.post("/api/outreach/run", headers=env.h("manager")).status_code == 403
         assert c.post("/api/outreach/run", headers=env.h("admin")).json() == {
             "queued": 0,

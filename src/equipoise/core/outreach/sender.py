@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -11,6 +10,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Protocol
 
+from pydantic import ValidationError
+
+from equipoise.config import Settings
 from equipoise.kit.errors import ConfigurationError
 
 
@@ -58,30 +60,35 @@ class SmtpConfig:
             raise ValueError("timeout_seconds: expected a positive number")
 
 
-def smtp_config_from_env(environ: dict[str, str] | None = None) -> SmtpConfig:
-    """SMTP settings from ``EQUIPOISE_SMTP_*`` variables (HOST, PORT, FROM, USERNAME, PASSWORD,
-    STARTTLS, SSL)."""
-    env = os.environ if environ is None else environ
-    host = env.get("EQUIPOISE_SMTP_HOST")
-    if not host:
+def smtp_config_from_settings(settings: Settings) -> SmtpConfig:
+    """SMTP settings from ``Settings`` (``EQUIPOISE_SMTP_HOST/PORT/FROM/USERNAME/PASSWORD/STARTTLS/SSL``)."""
+    if not settings.smtp_host:
         raise ConfigurationError("email is not configured: set EQUIPOISE_SMTP_HOST")
-
-    def flag(name: str) -> bool:
-        return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
     try:
-        port = int(env.get("EQUIPOISE_SMTP_PORT", "25"))
+        return SmtpConfig(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            username=settings.smtp_username or None,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            starttls=settings.smtp_starttls,
+            use_ssl=settings.smtp_ssl,
+        )
     except ValueError as exc:
-        raise ConfigurationError("EQUIPOISE_SMTP_PORT: expected an integer") from exc
-    return SmtpConfig(
-        host=host,
-        port=port,
-        sender=env.get("EQUIPOISE_SMTP_FROM", "service@localhost"),
-        username=env.get("EQUIPOISE_SMTP_USERNAME") or None,
-        password=env.get("EQUIPOISE_SMTP_PASSWORD") or None,
-        starttls=flag("EQUIPOISE_SMTP_STARTTLS"),
-        use_ssl=flag("EQUIPOISE_SMTP_SSL"),
-    )
+        raise ConfigurationError(f"EQUIPOISE_SMTP_*: {exc}") from exc
+
+
+def smtp_config_from_env(environ: dict[str, str] | None = None) -> SmtpConfig:
+    """SMTP settings read now from the environment, or from ``environ`` (its ``EQUIPOISE_SMTP_*`` keys)."""
+    if environ is None:
+        return smtp_config_from_settings(Settings())
+    values = {key.removeprefix("EQUIPOISE_").lower(): value for key, value in environ.items()
+              if key.startswith("EQUIPOISE_SMTP_")}
+    try:
+        settings = Settings(_env_file=None, **values)
+    except ValidationError as exc:
+        raise ConfigurationError(f"EQUIPOISE_SMTP_*: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from exc
+    return smtp_config_from_settings(settings)
 
 
 class SmtpSender:

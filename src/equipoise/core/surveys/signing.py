@@ -6,21 +6,30 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import os
 from dataclasses import dataclass
 
+from equipoise.config import Settings
 from equipoise.kit.errors import ConfigurationError
 
 SECRET_ENV = "EQUIPOISE_SECRET_KEY"
 _EXPIRY_FORMAT = "%Y%m%d%H%M%S"
 
 
-def signing_secret() -> bytes:
-    """The server secret for signed links, from ``EQUIPOISE_SECRET_KEY`` (at least 16 bytes)."""
-    value = os.environ.get(SECRET_ENV, "")
-    if len(value.encode()) < 16:
-        raise ConfigurationError(f"{SECRET_ENV} must be set to a secret of at least 16 bytes")
-    return value.encode()
+MIN_SECRET_BYTES = 16
+
+
+def signing_secret(settings: Settings | None = None) -> bytes:
+    """The server secret for signed links: ``settings.secret_key`` (default: read from the
+    environment now), at least 16 bytes; ConfigurationError when it is missing or too short."""
+    settings = Settings() if settings is None else settings
+    value = settings.secret_key.get_secret_value().encode() if settings.secret_key is not None else b""
+    if not value:
+        raise ConfigurationError(f"signed survey links need a server secret: set {SECRET_ENV} "
+                                 f"(at least {MIN_SECRET_BYTES} bytes)")
+    if len(value) < MIN_SECRET_BYTES:
+        raise ConfigurationError(f"{SECRET_ENV} is {len(value)} bytes long; signed survey links need at least "
+                                 f"{MIN_SECRET_BYTES} bytes")
+    return value
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from equipoise.core.audit import service as audit
 from equipoise.core.auth.schemas import Principal
 from equipoise.core.outreach import service
 from equipoise.core.outreach.schemas import OutboxMessageRead, ReminderCreate, ReminderRead, ReminderUpdate
-from equipoise.core.outreach.sender import SmtpSender, smtp_config_from_env
+from equipoise.core.outreach.sender import SmtpSender, smtp_config_from_settings
 from equipoise.interfaces.api.auth import require_roles
 from equipoise.interfaces.api.deps import DbSession, Now
 from equipoise.models.outreach import OutboxMessage, Reminder
@@ -72,9 +72,9 @@ def retry(message_id: int, db: DbSession, at: Now, principal: Principal = Depend
 
 
 @router.post("/run")
-def run(db: DbSession, at: Now, _p: Principal = Depends(require_roles("admin"))) -> dict[str, int]:
+def run(request: Request, db: DbSession, at: Now, _p: Principal = Depends(require_roles("admin"))) -> dict[str, int]:
     """Queue due reminders and send the outbox now over the configured SMTP server (admins)."""
-    sender = SmtpSender(smtp_config_from_env())
+    sender = SmtpSender(smtp_config_from_settings(request.app.state.settings))
     queued = service.enqueue_due_reminders(db, at)
     result = service.process_outbox(db, at, sender)
     return {"queued": queued, "sent": result.sent, "retried": result.retried, "dead": result.dead}

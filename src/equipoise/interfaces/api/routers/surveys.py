@@ -35,7 +35,7 @@ def issue(
         db,
         body.case_id,
         at,
-        signing_secret(),
+        signing_secret(request.app.state.settings),
         base_url=str(request.base_url),
         items=body.items,
         ttl_days=body.ttl_days,
