@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     from equipoise.interfaces.web import public_survey, scorecard
     from equipoise.interfaces.web import routes as web_routes
+    from equipoise.interfaces.web import scenarios as scenarios_pages
 
     settings = settings or get_settings()
     app = FastAPI(title="Equipoise", version=__version__,
@@ -80,4 +81,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(public_survey.router)
     app.include_router(web_routes.router)
     app.include_router(scorecard.pages)
+    app.include_router(scenarios_pages.router)
     return app
