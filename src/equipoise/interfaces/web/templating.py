@@ -20,7 +20,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("Overview", "/"),
     ("Scorecard", "/scorecard"), ("Cost to serve", "/costs"), ("Budgets", "/budgets"),
     ("Staffing", "/staffing"),
-    ("Balance", "/balance"),
+    ("Balance", "/balance"), ("Scenarios", "/scenarios"),
     ("Definitions", "/definitions"),
 )
 
