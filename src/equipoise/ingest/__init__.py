@@ -1,1 +1,1 @@
-
+"""Importers: contacts, cases, call detail records, event logs and helpdesk exports (see ``service``)."""
