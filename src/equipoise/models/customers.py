@@ -32,3 +32,5 @@ class Customer(Base):
     branch_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("org_units.id"), index=True)
     acquired_on: Mapped[dt.date | None] = mapped_column(Date)
     churned_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    #: Where service email (survey invitations) goes; optional, many customers are known by phone only.
+    email: Mapped[str | None] = mapped_column(String(254))

@@ -10,6 +10,7 @@ from equipoise.core.audit.service import history as audit_history
 from equipoise.core.audit.service import record, snapshot
 from equipoise.core.auth.schemas import Principal
 from equipoise.core.cases import repository
+from equipoise.core.cases.events import announce
 from equipoise.core.cases.schemas import (
     PAUSED_STATUSES,
     RESOLVED_STATUSES,
@@ -35,12 +36,13 @@ def reopen(session: Session, case_id: int, version: int, *, principal: Principal
         raise Conflict(f"case {case_id} was merged into case {repository.merged_into(session, case_id)}")
     if case.status_category != "resolved":
         raise Conflict(f"case {case_id} is {case.status}, not resolved", field="status")
-    before = snapshot(case)
+    before, previous_status = snapshot(case), case.status
     lock(session, case, version)
     _set_status(session, case, "open", principal, now)
     refresh_sla(session, case, now)
     session.flush()
     record(session, principal, "case.reopen", "case", case.id, before, snapshot(case), at=now)
+    announce(session, case, "case.reopened", now, previous_status=previous_status)
     return case
 
 
@@ -58,6 +60,7 @@ def merge(session: Session, case_id: int, into_case_id: int, version: int, *, pr
     if source.customer_id != target.customer_id:
         raise Conflict("only cases of the same customer can be merged", field="into_case_id")
     before_source, before_target = snapshot(source), snapshot(target)
+    source_status = source.status
     lock(session, source, version)
     lock(session, target, target.version)
     repository.move_contacts(session, source.id, target.id)
@@ -72,6 +75,8 @@ def merge(session: Session, case_id: int, into_case_id: int, version: int, *, pr
     session.flush()
     record(session, principal, "case.merge", "case", source.id, before_source, snapshot(source), at=now)
     record(session, principal, "case.merge_into", "case", target.id, before_target, snapshot(target), at=now)
+    announce(session, source, "case.merged", now, previous_status=source_status)
+    announce(session, target, "case.updated", now, previous_status=target.status)
     return target
 
 
@@ -82,7 +87,7 @@ def respond(session: Session, case_id: int, version: int, *, principal: Principa
         return case
     if case.status == "merged":
         raise Conflict(f"case {case_id} was merged into case {repository.merged_into(session, case_id)}")
-    before = snapshot(case)
+    before, previous_status = snapshot(case), case.status
     lock(session, case, version)
     case.first_response_at = now
     if case.status == "new":
@@ -90,6 +95,7 @@ def respond(session: Session, case_id: int, version: int, *, principal: Principa
     refresh_sla(session, case, now)
     session.flush()
     record(session, principal, "case.first_response", "case", case.id, before, snapshot(case), at=now)
+    announce(session, case, "case.updated", now, previous_status=previous_status)
     return case
 
 

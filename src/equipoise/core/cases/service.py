@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from equipoise.core.audit.service import record, snapshot
 from equipoise.core.auth.schemas import Principal
 from equipoise.core.cases import repository
+from equipoise.core.cases.events import ResolutionSurvey, announce
 from equipoise.core.cases.routing import Candidate, Routing, choose_agent
 from equipoise.core.cases.schemas import (
     PAUSED_STATUSES,
@@ -138,6 +139,7 @@ def create(session: Session, data: CaseCreate, *, principal: Principal, now: dt.
     refresh_sla(session, case, now)
     session.flush()
     record(session, principal, "case.create", "case", case.id, None, snapshot(case), at=now)
+    announce(session, case, "case.created", now, previous_status=None)
     return case
 
 
@@ -152,15 +154,17 @@ def _attach(session: Session, case: Case, contact_id: int) -> None:
     contact.case_id = case.id
 
 
-def update(session: Session, case_id: int, data: CaseUpdate, *, principal: Principal, now: dt.datetime) -> Case:
-    """Apply the fields that were sent (subject, priority, tags, status, team, agent) at ``data.version``."""
+def update(session: Session, case_id: int, data: CaseUpdate, *, principal: Principal, now: dt.datetime,
+           survey: ResolutionSurvey | None = None) -> Case:
+    """Apply the fields that were sent (subject, priority, tags, status, team, agent) at ``data.version``;
+    a resolution sends the ``survey`` to the customer when their address is known."""
     case = visible(session, case_id, principal)
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     if case.status == "merged":
         raise Conflict(f"case {case_id} was merged into case {repository.merged_into(session, case_id)}")
     if case.status == "closed" and changes.get("status", "closed") != "closed":
         raise Conflict("a closed case must be reopened before it changes", field="status")
-    before = snapshot(case)
+    before, previous_status = snapshot(case), case.status
     lock(session, case, data.version)
     for key in ("subject", "priority"):
         if changes.get(key) is not None:
@@ -181,6 +185,7 @@ def update(session: Session, case_id: int, data: CaseUpdate, *, principal: Princ
     refresh_sla(session, case, now)
     session.flush()
     record(session, principal, "case.update", "case", case.id, before, snapshot(case), at=now)
+    announce(session, case, "case.updated", now, previous_status=previous_status, survey=survey)
     return case
 
 
@@ -198,7 +203,7 @@ def assign(session: Session, case_id: int, agent_id: int | None, version: int, *
     case = visible(session, case_id, principal)
     if case.status_category == "resolved":
         raise Conflict(f"case {case_id} is {case.status}; reopen it first", field="status")
-    before = snapshot(case)
+    before, previous_status = snapshot(case), case.status
     routed = None
     if agent_id is None:
         routed = route(session, reason_id=case.reason_id, channel_id=case.channel_id, customer_id=case.customer_id,
@@ -214,6 +219,7 @@ def assign(session: Session, case_id: int, agent_id: int | None, version: int, *
         refresh_sla(session, case, now)
     session.flush()
     record(session, principal, "case.assign", "case", case.id, before, snapshot(case), at=now)
+    announce(session, case, "case.assigned", now, previous_status=previous_status)
     return case, routed
 
 

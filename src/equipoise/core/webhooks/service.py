@@ -47,6 +47,8 @@ CASE_EVENTS = (
     "case.complaint_flagged",
     "case.complaint_closed",
     "case.sla_breached",
+    "case.assigned",
+    "case.merged",
 )
 
 

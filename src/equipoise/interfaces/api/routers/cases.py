@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from equipoise.core.audit.schemas import AuditRead
 from equipoise.core.auth.schemas import Principal
 from equipoise.core.cases import flows, service
+from equipoise.core.cases.events import ResolutionSurvey
 from equipoise.core.cases.schemas import (
     AssignRequest,
     AttachContact,
@@ -68,9 +69,13 @@ def get_case(case_id: CaseId, db: DbSession, principal: Caller) -> CaseRead:
 
 
 @router.patch("/{case_id}", response_model=CaseRead)
-def update_case(case_id: CaseId, body: CaseUpdate, db: DbSession, at: Now, principal: Caller) -> CaseRead:
-    """Change subject, priority, tags, status, team or agent; send the ``version`` you read (409 if stale)."""
-    return _read(service.update(db, case_id, body, principal=principal, now=at))
+def update_case(case_id: CaseId, body: CaseUpdate, request: Request, db: DbSession, at: Now,
+                principal: Caller) -> CaseRead:
+    """Change subject, priority, tags, status, team or agent; send the ``version`` you read (409 if stale).
+
+    Resolving the case emails the satisfaction survey when the customer's address is known."""
+    survey = ResolutionSurvey(settings=request.app.state.settings, base_url=str(request.base_url))
+    return _read(service.update(db, case_id, body, principal=principal, now=at, survey=survey))
 
 
 @router.post("/{case_id}/assign", response_model=RoutingRead)
