@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cases,
         commitments,
         complaints,
+        ingest,
         knowledge,
         outreach,
         overview,
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for module in (auth, users, cases, overview, analytics, balance, complaints, commitments, surveys, knowledge,
-                   outreach, webhooks):
+                   outreach, webhooks, ingest):
         app.include_router(module.router, prefix="/api")
     app.include_router(public_survey.router)
     app.include_router(web_routes.router)

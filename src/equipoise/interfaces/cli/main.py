@@ -8,6 +8,7 @@ from equipoise.interfaces.cli import balance as balance_cmd
 from equipoise.interfaces.cli import calibrate as calibrate_cmd
 from equipoise.interfaces.cli import db as db_cmd
 from equipoise.interfaces.cli import demo as demo_cmd
+from equipoise.interfaces.cli import ingest as ingest_cmd
 from equipoise.interfaces.cli import report as report_cmd
 from equipoise.interfaces.cli import serve as serve_cmd
 from equipoise.interfaces.cli import simulate as simulate_cmd
@@ -23,6 +24,7 @@ app.add_typer(staff_cmd.app, name="staff")
 app.add_typer(users_cmd.app, name="user")
 app.add_typer(calibrate_cmd.app)  # calibrate, forecast
 app.add_typer(balance_cmd.app)  # optimize, frontier, scenario
+app.add_typer(ingest_cmd.app)  # import
 app.command("serve")(serve_cmd.serve)
 app.command("report")(report_cmd.report)
 app.command("metrics")(report_cmd.metrics_cmd)
