@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=10, ge=0, le=1000)
     #: Seconds a request waits for a free connection before failing.
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    #: The address customers reach the app at, used in emailed links (default: http://<host>:<port>).
+    public_url: str | None = None
     #: Server secret for signed links (survey tokens); at least 16 bytes where links are made.
     secret_key: SecretStr | None = None
     #: Outgoing mail server; email is not sent until it is set.
@@ -47,6 +49,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     #: Implicit TLS from the first byte (usually port 465); not together with STARTTLS.
     smtp_ssl: bool = False
+
+    @property
+    def base_url(self) -> str:
+        """The public address of the app, for links sent to customers."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/") + "/"
 
 
 @lru_cache(maxsize=1)
