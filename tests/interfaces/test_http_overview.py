@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from equipoise.db.engine import make_engine
+from tests.web.conftest import PASSWORD, ensure_user
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,11 @@ def test_api_overview_equals_sql(server):
 def test_overview_page_shows_database_numbers(server):
     base, url = server
     contacts, *_ = _sql_truth(url)
-    page = httpx.get(f"{base}/", timeout=30)
+    assert httpx.get(f"{base}/", timeout=30).status_code == 303  # signed out: to the login form
+    login = httpx.post(f"{base}/api/auth/login", json={"email": ensure_user(url, "manager"), "password": PASSWORD},
+                       timeout=30)
+    assert login.status_code == 200, login.text
+    page = httpx.get(f"{base}/", cookies=login.cookies, timeout=30)
     assert page.status_code == 200
     assert f'id="total-contacts">{contacts:,}<' in page.text
     assert 'data-channel="chat"' in page.text and 'data-tier="top"' in page.text

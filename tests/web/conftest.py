@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -13,9 +14,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from equipoise.core.auth import repository as auth_repository
+from equipoise.core.auth import service as auth_service
+from equipoise.core.auth.schemas import UserCreate
 from equipoise.db.engine import make_engine
 from equipoise.demo.service import build_demo
+from equipoise.interfaces.api.auth import SESSION_COOKIE
 from tests.conftest import SMALL
 from tests.dbutil import fresh_sqlite
 
@@ -33,6 +40,49 @@ document.addEventListener('htmx:beforeRequest', () => { window.__htmxPending += 
 document.addEventListener('htmx:afterRequest', () => { window.__htmxPending -= 1; });
 """
 SETTLED = "() => window.__domReady && window.__htmxPending === 0"
+#: Password of the users the web tests sign in as.
+PASSWORD = "correct horse battery staple"
+AT = dt.datetime(2026, 3, 1, 9, 0)
+
+
+def team_with_open_cases(url: str) -> int:
+    """The team holding the most open cases in the database at ``url`` (the agent users' team)."""
+    from equipoise.models.cases import Case
+
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            return session.execute(
+                select(Case.team_id).where(Case.status_category == "open", Case.team_id.is_not(None))
+                .group_by(Case.team_id).order_by(func.count().desc(), Case.team_id)).scalars().first()
+    finally:
+        engine.dispose()
+
+
+def ensure_user(url: str, role: str) -> str:
+    """E-mail of a ``role`` user in the database at ``url`` (created on first use; agents and leads get
+    the team with the most open cases)."""
+    email = f"{role}@example.test"
+    teams = [team_with_open_cases(url)] if role in ("agent", "lead") else []
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            if auth_repository.get_user_by_email(session, email) is None:
+                auth_service.create_user(session, UserCreate(email=email, name=f"Test {role}", role=role,
+                                                             password=PASSWORD, team_ids=teams),
+                                         actor=None, now=AT)
+                session.commit()
+    finally:
+        engine.dispose()
+    return email
+
+
+def sign_in(client, role: str = "manager") -> dict:
+    """Sign a TestClient in as a ``role`` user (it keeps the session cookie); returns the session read."""
+    email = ensure_user(client.app.state.settings.database_url, role)
+    response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 @pytest.fixture(scope="session")
@@ -119,14 +169,33 @@ def _watch(page, watched: Watched) -> None:
             and watched.problems.append(f"HTTP {r.status}: {r.request.method} {r.url}"))
 
 
+@pytest.fixture(scope="session")
+def session_cookie(live_server, sqlite_demo_url):
+    """``session_cookie(role)``: a session cookie of a ``role`` user of the live server (one per role)."""
+    cookies: dict[str, str] = {}
+
+    def get(role: str) -> str:
+        if role not in cookies:
+            email = ensure_user(sqlite_demo_url, role)
+            r = httpx.post(f"{live_server}/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=30)
+            assert r.status_code == 200, r.text
+            cookies[role] = r.cookies[SESSION_COOKIE]
+        return cookies[role]
+
+    return get
+
+
 @pytest.fixture
-def open_page(chromium):
-    """``open_page(size)``: a fresh browser context of that viewport, watched for problems."""
+def open_page(chromium, live_server, session_cookie):
+    """``open_page(size, role)``: a fresh browser context of that viewport signed in as ``role`` (None:
+    signed out; default a manager), watched for problems."""
     contexts = []
 
-    def make(size: str = "desktop") -> Watched:
+    def make(size: str = "desktop", role: str | None = "manager") -> Watched:
         width, height = SIZES[size]
         ctx = chromium.new_context(viewport={"width": width, "height": height})
+        if role is not None:
+            ctx.add_cookies([{"name": SESSION_COOKIE, "value": session_cookie(role), "url": live_server}])
         contexts.append(ctx)
         page = ctx.new_page()
         page.add_init_script(HTMX_TRACKER)

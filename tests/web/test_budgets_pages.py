@@ -20,6 +20,7 @@ from equipoise.interfaces.web.budgets import (
     tree_rows,
     variance_colour,
 )
+from tests.web.conftest import sign_in
 
 HX = {"HX-Request": "true"}
 
@@ -28,6 +29,7 @@ HX = {"HX-Request": "true"}
 def client(demo_url):
     app = create_app(Settings(database_url=demo_url))
     with TestClient(app) as c:
+        sign_in(c)
         yield c
 
 

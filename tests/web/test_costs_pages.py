@@ -15,6 +15,7 @@ from equipoise.interfaces.app import create_app
 from equipoise.interfaces.web.costs import month_choices, pick_period
 from equipoise.interfaces.web.costs_drill import PAGE_SIZE, flagged_customers
 from equipoise.kit.errors import InvalidInput
+from tests.web.conftest import sign_in
 
 HX = {"HX-Request": "true"}
 
@@ -23,6 +24,7 @@ HX = {"HX-Request": "true"}
 def client(demo_url):
     app = create_app(Settings(database_url=demo_url))
     with TestClient(app) as c:
+        sign_in(c)
         yield c
 
 

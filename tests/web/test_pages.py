@@ -13,12 +13,14 @@ from equipoise.config import Settings
 from equipoise.interfaces.app import create_app
 from equipoise.interfaces.web.format import money, number, percent
 from equipoise.interfaces.web.templating import NAV
+from tests.web.conftest import sign_in
 
 
 @pytest.fixture(scope="module")
 def client(demo_url):
     app = create_app(Settings(database_url=demo_url))
     with TestClient(app) as c:
+        sign_in(c)
         yield c
 
 
@@ -152,6 +154,7 @@ def test_describe_change_in_words():
 def test_pages_of_an_empty_database_answer(sqlite_url):
     app = create_app(Settings(database_url=sqlite_url))
     with TestClient(app, raise_server_exceptions=False) as empty:
+        sign_in(empty)
         for _, path in NAV:
             assert empty.get(path).status_code == 200, path
         page = empty.get("/balance", headers={"HX-Request": "true"})

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from equipoise.config import Settings
 from equipoise.interfaces.app import create_app
 from equipoise.interfaces.web.scorecard import score_colour
+from tests.web.conftest import sign_in
 
 HX = {"HX-Request": "true"}
 
@@ -18,6 +19,7 @@ HX = {"HX-Request": "true"}
 def client(demo_url):
     app = create_app(Settings(database_url=demo_url))
     with TestClient(app) as c:
+        sign_in(c)
         yield c
 
 

@@ -22,6 +22,7 @@ from equipoise.interfaces.web.staffing_choices import (
     week_option,
 )
 from equipoise.planning.staffing import default_week, plan_week
+from tests.web.conftest import sign_in
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +86,7 @@ def test_series_follow_the_plan(engine):
 def test_page_shows_the_plan(demo_url, engine):
     app = create_app(Settings(database_url=demo_url))
     with TestClient(app) as client:
+        sign_in(client)
         week = plannable_weeks(engine, "chat")[-3]
         label = week_option(week, None)[0]
         page = client.get(f"/staffing?channel=chat&week={label}&target_sl=90&shrinkage=20")

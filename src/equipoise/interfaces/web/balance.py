@@ -11,6 +11,7 @@ from ibis.backends import BaseBackend
 
 from equipoise.interfaces.api.deps import analytics
 from equipoise.interfaces.web import charts
+from equipoise.interfaces.web.login import cost_user
 from equipoise.interfaces.web.templating import render
 from equipoise.kit.errors import AppError, InvalidInput
 from equipoise.planning.balance import build_model, recommend_policy, report
@@ -128,7 +129,7 @@ def _parse_budget(text: str | None) -> float | None:
     return value
 
 
-@router.get("/balance", response_class=HTMLResponse)
+@router.get("/balance", response_class=HTMLResponse, dependencies=[Depends(cost_user)])
 def balance(
     request: Request,
     top_floor: str | None = Query(None, description="CSAT floor of top-tier customers, points"),

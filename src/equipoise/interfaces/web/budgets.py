@@ -17,6 +17,7 @@ from equipoise.interfaces.api.deps import analytics
 from equipoise.interfaces.web import charts
 from equipoise.interfaces.web.costs import Choice, is_fragment, month_choices, pick_period
 from equipoise.interfaces.web.format import money, percent
+from equipoise.interfaces.web.login import cost_user
 from equipoise.interfaces.web.templating import render
 from equipoise.kit.errors import AppError, InvalidInput
 
@@ -180,7 +181,7 @@ def budget_view(facts: Facts, period_text: str, choices: list[Choice], channel_f
             "variance_fig": variance_chart(rows, label, currency) if has_variance else None}
 
 
-@router.get("/budgets", response_class=HTMLResponse)
+@router.get("/budgets", response_class=HTMLResponse, dependencies=[Depends(cost_user)])
 def budgets(request: Request,
             period: str | None = Query(None, description="A month (2026-01) or quarter (2026-Q1)"),
             channel_fixed: bool = Query(False, description="Carry the channels' fixed costs"),

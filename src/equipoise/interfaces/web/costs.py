@@ -33,6 +33,7 @@ from equipoise.interfaces.web.costs_drill import (
     table_rows,
 )
 from equipoise.interfaces.web.format import money, number, percent
+from equipoise.interfaces.web.login import cost_user
 from equipoise.interfaces.web.templating import render
 from equipoise.kit.errors import AppError, InvalidInput
 from equipoise.models.customers import TIERS
@@ -193,7 +194,7 @@ def cost_view(facts: Facts, period: Period | None, measure: Measure, currency: s
 
 
 # ---- pages ----------------------------------------------------------------------------------
-@router.get("/costs", response_class=HTMLResponse)
+@router.get("/costs", response_class=HTMLResponse, dependencies=[Depends(cost_user)])
 def costs(request: Request,
           period: str | None = Query(None, description="A month (2026-01) or quarter (2026-Q1)"),
           measure: str = Query("cost_per_contact", description="Heatmap measure (metric slug)"),
@@ -220,7 +221,7 @@ def costs(request: Request,
     return response
 
 
-@router.get("/costs/diagnostics", response_class=HTMLResponse)
+@router.get("/costs/diagnostics", response_class=HTMLResponse, dependencies=[Depends(cost_user)])
 def diagnostics(request: Request, period: str | None = Query(None),
                 con: BaseBackend = Depends(analytics)) -> HTMLResponse:
     """The six service-layer diagnostics of the period, each with its items and drill-down links."""
@@ -240,7 +241,7 @@ def diagnostics(request: Request, period: str | None = Query(None),
                   status_code=422 if ctx["error"] else 200)
 
 
-@router.get("/costs/drill", response_class=HTMLResponse)
+@router.get("/costs/drill", response_class=HTMLResponse, dependencies=[Depends(cost_user)])
 def drill_page(request: Request, q: int = Query(..., ge=1, le=6, description="Question 1-6"),
                show: str = Query("customers", description="customers, cases or agents"),
                period: str | None = Query(None), tier: str | None = Query(None),

@@ -15,13 +15,22 @@ from equipoise.analytics.registry import all_metrics, get_metric
 from equipoise.analytics.snapshot import DEFINITIONS, Snapshot, snapshot
 from equipoise.interfaces.api.deps import analytics
 from equipoise.interfaces.web import balance as balance_pages
+from equipoise.interfaces.web import cases as case_pages
 from equipoise.interfaces.web import charts
+from equipoise.interfaces.web import complaints as complaint_pages
+from equipoise.interfaces.web import knowledge as knowledge_pages
+from equipoise.interfaces.web import login as login_pages
 from equipoise.interfaces.web import staffing as staffing_pages
 from equipoise.interfaces.web.format import unit_label
+from equipoise.interfaces.web.login import page_user
 from equipoise.interfaces.web.staffing_choices import DEFINITIONS as STAFFING_DEFINITIONS
 from equipoise.interfaces.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(login_pages.router)
+router.include_router(case_pages.router)
+router.include_router(complaint_pages.router)
+router.include_router(knowledge_pages.router)
 router.include_router(staffing_pages.router)
 router.include_router(balance_pages.router)
 
@@ -114,7 +123,7 @@ def _overview_charts(snap: Snapshot, currency: str) -> dict[str, dict[str, Any]]
     return {"by_channel": by_channel, "by_tier": by_tier}
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[Depends(page_user)])
 def overview(request: Request, con: BaseBackend = Depends(analytics)) -> HTMLResponse:
     """Headline KPIs with monthly trends, cost and CSAT by channel, cost per customer by tier."""
     snap = snapshot(con)
@@ -124,7 +133,7 @@ def overview(request: Request, con: BaseBackend = Depends(analytics)) -> HTMLRes
         "charts": _overview_charts(snap, currency)})
 
 
-@router.get("/definitions", response_class=HTMLResponse)
+@router.get("/definitions", response_class=HTMLResponse, dependencies=[Depends(page_user)])
 def definitions(request: Request) -> HTMLResponse:
     """Every figure shown on a page with its definition and unit, each at its own anchor."""
     currency = request.app.state.settings.currency

@@ -25,6 +25,7 @@ from equipoise.interfaces.web import charts
 from equipoise.interfaces.web import costs as costs_page
 from equipoise.interfaces.web.costs import data_months, is_fragment, month_choices, pick_period
 from equipoise.interfaces.web.format import metric
+from equipoise.interfaces.web.login import page_user
 from equipoise.interfaces.web.templating import render
 from equipoise.kit.errors import AppError, InvalidInput
 
@@ -187,7 +188,7 @@ def scorecard_view(facts: Facts, entity_text: str, period: Period | None, curren
             "figure": dimension_chart(result, node.name)}
 
 
-@router.get("/scorecard", response_class=HTMLResponse)
+@router.get("/scorecard", response_class=HTMLResponse, dependencies=[Depends(page_user)])
 def scorecard(request: Request,
               entity: str = Query("company", description="company, unit:CODE, team:CODE, agent:CODE"),
               period: str | None = Query(None, description="A month (2026-01) or quarter"),
@@ -210,7 +211,7 @@ def scorecard(request: Request,
     return response
 
 
-@router.get("/scorecard/children", response_class=HTMLResponse)
+@router.get("/scorecard/children", response_class=HTMLResponse, dependencies=[Depends(page_user)])
 def scorecard_children(request: Request, entity: str = Query("company"),
                        period: str | None = Query(None),
                        con: BaseBackend = Depends(analytics)) -> HTMLResponse:

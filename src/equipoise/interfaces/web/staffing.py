@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from equipoise.interfaces.api.deps import engine
 from equipoise.interfaces.web import charts
+from equipoise.interfaces.web.login import page_user
 from equipoise.interfaces.web.staffing_choices import (
     ChannelChoice,
     PlanSeries,
@@ -125,7 +126,7 @@ def _result(eng: Engine, channel: ChannelChoice, week: str | None, target_sl: fl
     return ctx
 
 
-@router.get("/staffing", response_class=HTMLResponse)
+@router.get("/staffing", response_class=HTMLResponse, dependencies=[Depends(page_user)])
 def staffing(
     request: Request,
     channel: str | None = Query(None, description="Channel code"),
