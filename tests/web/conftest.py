@@ -207,3 +207,57 @@ def open_page(chromium, live_server, session_cookie):
     yield make
     for ctx in contexts:
         ctx.close()
+
+
+@dataclass(frozen=True)
+class AgentWorld:
+    """What the agent-view tests seed into the browser demo: ids of cases, articles and complaints."""
+
+    url: str
+    agent_team: int
+    own_case: int
+    other_case: int
+    article: int
+    draft: int
+    own_complaint: int
+    other_complaint: int
+    commitment: int
+
+
+@pytest.fixture(scope="session")
+def agent_world(sqlite_demo_url) -> AgentWorld:
+    """Seed the demo with a published and a draft article, a commitment and two complaints (one on the
+    agent team's case, one on another team's) through the services."""
+    from equipoise.core.commitments import service as commitments
+    from equipoise.core.commitments.schemas import CommitmentCreate
+    from equipoise.core.complaints import service as complaints
+    from equipoise.core.complaints.schemas import ComplaintCreate
+    from equipoise.core.knowledge import service as knowledge
+    from equipoise.core.knowledge.schemas import ArticleCreate
+    from equipoise.models.cases import Case
+
+    team = team_with_open_cases(sqlite_demo_url)
+    engine = make_engine(sqlite_demo_url)
+    try:
+        with Session(engine) as session:
+            open_cases = session.scalars(select(Case).where(Case.status_category == "open")
+                                         .order_by(Case.id)).all()
+            own = next(c for c in open_cases if c.team_id == team)
+            other = next(c for c in open_cases if c.team_id not in (team, None))
+            article = knowledge.create_article(session, ArticleCreate(
+                title=f"How to handle: {own.subject}", status="published", reason_id=own.reason_id,
+                body=f"Steps for {own.subject.lower()}: check the account, explain the cause, confirm the fix."), AT)
+            draft = knowledge.create_article(session, ArticleCreate(
+                title="Unreleased refund policy", body="Draft refund wording.", status="draft"), AT)
+            promise = commitments.create_commitment(session, CommitmentCreate(
+                case_id=own.id, customer_id=own.customer_id, promise="Call back with the engineer's report",
+                due_at=AT + dt.timedelta(days=2)), AT)
+            mine = complaints.flag_complaint(session, ComplaintCreate(
+                case_id=own.id, severity=3, category="delay", description="Waited too long"), AT)
+            theirs = complaints.flag_complaint(session, ComplaintCreate(
+                case_id=other.id, severity=1, category="quality", description="Other team's complaint"), AT)
+            session.commit()
+            return AgentWorld(sqlite_demo_url, team, own.id, other.id, article.id, draft.id, mine.id, theirs.id,
+                              promise.id)
+    finally:
+        engine.dispose()

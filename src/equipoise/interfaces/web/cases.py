@@ -42,8 +42,8 @@ PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
 
 def remaining_text(seconds: float) -> str:
     """A signed business-time span as shown in the queue: "2 h 05 m", "−1 d 3 h", "45 m"."""
-    sign = "−" if seconds < 0 else ""
     minutes = int(abs(seconds) // 60)
+    sign = "−" if seconds < 0 and minutes else ""
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:

@@ -52,7 +52,7 @@ def _session_lookup(request: Request, secret: str) -> tuple[Principal, str, str]
 
 
 async def page_user(request: Request) -> Principal:
-    """The signed-in staff member; pages redirect to the login form, fragments answer 401."""
+    """The signed-in staff member; pages redirect to the login form, fragments and bad tokens answer 401."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie and not request.headers.get("authorization") and request.method in ("GET", "HEAD"):
         found = await run_in_threadpool(_session_lookup, request, cookie)
@@ -62,8 +62,8 @@ async def page_user(request: Request) -> Principal:
     try:
         return await current_principal(request)
     except HTTPException as exc:
-        if exc.status_code != 401 or is_fragment(request):
-            raise
+        if exc.status_code != 401 or is_fragment(request) or request.headers.get("authorization"):
+            raise  # htmx swaps and API clients get the status, browsers the login form
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise HTTPException(status_code=303, detail="sign in first",
                             headers={"Location": "/login?next=" + quote(target, safe="")}) from None
