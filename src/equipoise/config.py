@@ -27,11 +27,13 @@ class Settings(BaseSettings):
     assets_dir: Path = Path("node_modules")
     #: Echo SQL statements (debugging).
     sql_echo: bool = False
-    #: Connections kept open per process on a server database (PostgreSQL); size it to the
-    #: request worker threads so no request waits for a connection.
-    db_pool_size: int = Field(default=40, ge=1, le=1000)
+    #: Connections kept open per process on a server database (PostgreSQL). With
+    #: ``db_max_overflow`` it should cover the request threads (40 in the ASGI server's default
+    #: thread pool) so no request waits for a connection; mind the server's max_connections
+    #: when running several processes.
+    db_pool_size: int = Field(default=20, ge=1, le=1000)
     #: Extra connections opened beyond ``db_pool_size`` under bursts (closed when returned).
-    db_max_overflow: int = Field(default=10, ge=0, le=1000)
+    db_max_overflow: int = Field(default=20, ge=0, le=1000)
     #: Seconds a request waits for a free connection before failing.
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
     #: The address customers reach the app at, used in emailed links (default: http://<host>:<port>).

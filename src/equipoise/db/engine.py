@@ -42,13 +42,24 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI object
     cur.close()
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite files get their folder created and WAL + foreign keys enabled."""
+def make_engine(url: str, *, echo: bool = False, pool_size: int | None = None, max_overflow: int | None = None,
+                pool_timeout_seconds: float | None = None) -> Engine:
+    """Create an engine; SQLite files get their folder created and WAL + foreign keys enabled.
+
+    On a server database the connection pool holds ``pool_size`` connections plus ``max_overflow``
+    under bursts (SQLAlchemy's defaults, 5 + 10, when not given); size it to the request threads.
+    """
     url = normalise_url(url)
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, future=True)
+    pool: dict = {}
+    if not is_sqlite(url):
+        for name, value in (("pool_size", pool_size), ("max_overflow", max_overflow),
+                            ("pool_timeout", pool_timeout_seconds)):
+            if value is not None:
+                pool[name] = value
+    engine = create_engine(url, echo=echo, future=True, **pool)
     if is_sqlite(url):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -58,7 +69,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 def get_engine(url: str | None = None) -> Engine:
     """A cached engine for ``url`` (default: the configured database)."""
     settings = get_settings()
-    return make_engine(url or settings.database_url, echo=settings.sql_echo)
+    return make_engine(url or settings.database_url, echo=settings.sql_echo, pool_size=settings.db_pool_size,
+                       max_overflow=settings.db_max_overflow, pool_timeout_seconds=settings.db_pool_timeout_seconds)
 
 
 @contextmanager

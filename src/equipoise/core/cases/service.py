@@ -104,9 +104,11 @@ def _set_status(session: Session, case: Case, status: str, principal: Principal 
 
 def create(session: Session, data: CaseCreate, *, principal: Principal, now: dt.datetime) -> Case:
     """Open a case from any channel, route it if no agent is given, attach contacts, start the SLA clock."""
-    for name, found in (("customer_id", repository.customer(session, data.customer_id)),
-                        ("reason_id", repository.reason(session, data.reason_id)),
-                        ("channel_id", repository.channel(session, data.channel_id))):
+    # Held until the end so routing and the SLA match reuse them from the session instead of reloading.
+    looked_up = (("customer_id", repository.customer(session, data.customer_id)),
+                 ("reason_id", repository.reason(session, data.reason_id)),
+                 ("channel_id", repository.channel(session, data.channel_id)))
+    for name, found in looked_up:
         if found is None:
             raise InvalidInput(f"no {name.removesuffix('_id')} with id {getattr(data, name)}", field=name)
     if data.external_ref and repository.get_by_external_ref(session, data.external_ref) is not None:

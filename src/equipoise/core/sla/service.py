@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Collection
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from equipoise.core.sla import repository
@@ -14,13 +17,46 @@ from equipoise.core.sla.policy import match_policy
 from equipoise.kit.errors import ConfigurationError
 from equipoise.models.cases import Case
 from equipoise.models.customers import Customer
-from equipoise.models.sla import SlaPolicy
+from equipoise.models.sla import BusinessCalendar, Holiday, SlaPolicy
+
+#: How long a process reuses a business calendar it read; changes made in this process are seen at
+#: once (see ``_forget_changed_calendars``), changes made by other processes within this delay.
+CALENDAR_TTL_SECONDS = 60.0
+_calendars: dict[tuple[str, int], tuple[float, Calendar]] = {}
+_calendars_lock = threading.Lock()
+
+
+def clear_calendar_cache() -> None:
+    """Forget every cached business calendar (the next SLA computation reads them again)."""
+    with _calendars_lock:
+        _calendars.clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_changed_calendars(session: Session, _context: object) -> None:
+    """A calendar or holiday written through the ORM in this process invalidates the cache."""
+    for objects in (session.new, session.dirty, session.deleted):
+        if any(isinstance(o, BusinessCalendar | Holiday) for o in objects):
+            clear_calendar_cache()
+            return
 
 
 def calendar_for(session: Session, policy: SlaPolicy) -> Calendar:
-    """The pure calendar of ``policy`` (24 x 7 when the policy has none)."""
+    """The pure calendar of ``policy`` (24 x 7 when the policy has none), cached per process and database."""
     if policy.calendar_id is None:
         return Calendar.always_open()
+    key = (session.get_bind().engine.url.render_as_string(hide_password=True), policy.calendar_id)
+    now = time.monotonic()
+    cached = _calendars.get(key)
+    if cached is not None and now - cached[0] < CALENDAR_TTL_SECONDS:
+        return cached[1]
+    calendar = _read_calendar(session, policy)
+    with _calendars_lock:
+        _calendars[key] = (now, calendar)
+    return calendar
+
+
+def _read_calendar(session: Session, policy: SlaPolicy) -> Calendar:
     found = repository.calendar_with_holidays(session, policy.calendar_id)
     if found is None:
         raise ConfigurationError(f"SLA policy {policy.id} points to missing calendar {policy.calendar_id}")
