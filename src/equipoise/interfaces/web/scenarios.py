@@ -38,6 +38,8 @@ CODE_LISTS = frozenset({"reasons", "tiers", "channels"})
 #: Numeric parameters whose blank value means "the measured value".
 OPTIONAL_NUMBERS = frozenset({"containment"})
 #: Scenario names: they appear in links and element ids.
+#: Simulator replications and seed of a run: the defaults of the scenario API endpoints.
+REPLICATIONS, SEED = 3, 0
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 
 
@@ -172,7 +174,7 @@ def _form_ctx(lever: str, params: dict[str, Any] | None, *, name: str = "",
 def _page_ctx(session: Session) -> dict[str, Any]:
     rows = scenario_rows(session)
     names = [r["name"] for r in rows]
-    return {"rows": rows, "names": names,
+    return {"rows": rows, "names": names, "replications": REPLICATIONS,
             "pick_a": names[0] if names else "", "pick_b": names[1] if len(names) > 1 else ""}
 
 
@@ -218,23 +220,28 @@ def compare_charts(a: dict[str, Any], b: dict[str, Any], currency: str) -> dict[
                     colour=1)],
         x_title="Cost", y_title=charts.axis_title("Change against today", f"{currency} per year"),
         y_from_zero=False)
+    codes = list(dict.fromkeys(c["channel"] for run in (a, b) for c in run["simulation"]))
+    names = [charts.wrap_label(_words(code)) for code in codes]
     traces = []
     for tag, run, colour in (("A", a, 0), ("B", b, 1)):
-        checks = run["simulation"]
-        names = [f"{tag}: {charts.wrap_label(_words(c['channel']))}" for c in checks]
+        checks = {c["channel"]: c for c in run["simulation"]}
         if not checks:
             continue
-        traces.append(charts.bar(names, [100.0 * c["analytic"]["service_level"] for c in checks],
-                                 f"{tag} model (Erlang A)", unit="%", digits=1, colour=colour))
-        sim = charts.bar(names, [100.0 * c["simulated"]["service_level"] for c in checks],
-                         f"{tag} simulation", unit="%", digits=1, colour=colour)
+
+        def level(code: str, side: str, checks: dict[str, Any] = checks) -> float | None:
+            return 100.0 * checks[code][side]["service_level"] if code in checks else None
+
+        traces.append(charts.bar(names, [level(c, "analytic") for c in codes],
+                                 f"{tag} model", unit="%", digits=1, colour=colour))
+        sim = charts.bar(names, [level(c, "simulated") for c in codes], f"{tag} simulated",
+                         unit="%", digits=1, colour=colour)
         sim["marker"]["pattern"] = {"shape": "/"}
         sim["marker"]["opacity"] = 0.6
         traces.append(sim)
     out = {"effect": effect, "service_level": None}
     if traces:
         out["service_level"] = charts.figure(
-            "Service level: model vs simulation", traces, x_title="Scenario: queue",
+            "Service level: model (Erlang A) vs simulation", traces, x_title="Queue",
             y_title=charts.axis_title("Service level", "%"), y_range=[0, 105])
     return out
 
@@ -317,7 +324,8 @@ async def scenario_run(request: Request, eng: Engine = Depends(engine),
     try:
         model = build_model(con)
         with session_scope(eng) as s:
-            ctx["run"] = sc.run_scenario(s, model, name)
+            ctx["run"] = sc.run_scenario(s, model, name, replications=REPLICATIONS,
+                                          seed=SEED)
     except AppError as exc:
         ctx["run_error"] = exc.message
     with session_scope(eng) as s:
@@ -337,7 +345,8 @@ def scenario_compare(request: Request, a: str = Query(""), b: str = Query(""),
             raise InvalidInput("a, b: choose two scenarios to compare", field="a" if not a else "b")
         model = build_model(con)
         with session_scope(eng) as s:
-            ctx["cmp"] = compare_context(sc.compare(s, model, a, b), currency)
+            ctx["cmp"] = compare_context(
+                sc.compare(s, model, a, b, replications=REPLICATIONS, seed=SEED), currency)
     except AppError as exc:
         ctx["cmp_error"] = exc.message
     with session_scope(eng) as s:
