@@ -94,6 +94,7 @@ class Facts:
     def __init__(self, con: BaseBackend, params: MetricParams | None = None) -> None:
         self.con = con
         self.params = params or MetricParams()
+        self._views: dict[tuple[str, frozenset[str], frozenset[str] | None], ir.Table] = {}
 
     def table(self, name: str) -> ir.Table:
         return self.con.table(name)
@@ -356,10 +357,13 @@ class Facts:
         """
         if name not in FACTS:
             raise ValueError(f"fact: expected one of {', '.join(FACTS)}, got {name!r}")
-        if name == "cases":
-            return self.cases_with(frozenset(needs), wanted)
-        if name == "contacts":
-            return self.contacts_with(wanted)
-        if name == "surveys":
-            return self.surveys_with(wanted)
-        return self.shifts
+        key = (name, frozenset(needs) if name == "cases" else frozenset(), wanted)
+        if key not in self._views:  # expressions are immutable: build each view once
+            if name == "cases":
+                view = self.cases_with(frozenset(needs), wanted)
+            elif name == "contacts":
+                view = self.contacts_with(wanted)
+            else:
+                view = self.surveys_with(wanted) if name == "surveys" else self.shifts
+            self._views[key] = view
+        return self._views[key]
