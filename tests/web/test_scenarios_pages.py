@@ -224,3 +224,14 @@ def test_code_lists_parse_to_one_code_or_several():
     with pytest.raises(InvalidInput) as err:
         parse_params("nope", {})
     assert err.value.field == "lever"
+
+
+def test_the_form_works_without_javascript(client):
+    name = _name("plain")
+    data = {"name": name, "lever": "budget_cut", "description": "", "editing": "",
+            "param-cut": "2"}
+    bad = client.post("/scenarios/save", data=data)
+    assert bad.status_code == 422 and "<html" in bad.text and "cut: expected" in bad.text
+    good = client.post("/scenarios/save", data={**data, "param-cut": "0.1"})
+    assert good.status_code == 200 and "<html" in good.text and 'id="scenario-saved"' in good.text
+    assert good.text.count('id="scenario-list"') == 1 and "hx-swap-oob" not in good.text

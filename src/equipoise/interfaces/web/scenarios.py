@@ -304,12 +304,16 @@ async def scenario_save(request: Request, eng: Engine = Depends(engine),
         typed = {f.name: raw.get(f.name, f.value) for f in ctx["form"]["fields"]}
         ctx["form"]["fields"] = [ParamField(f.name, typed[f.name], f.kind, f.placeholder, f.hint)
                                  for f in ctx["form"]["fields"]]
+        if not _is_fragment(request):  # a form posted without JavaScript: the whole page
+            with session_scope(eng) as s:
+                ctx.update(_page_ctx(s), run=None, cmp=None)
+            return _respond(request, "scenarios.html", ctx, 422)
         return _respond(request, "_scenarios_form.html", ctx, 422)
     with session_scope(eng) as s:
         ctx = {**_page_ctx(s), **_form_ctx(lever, params, name=name, description=description,
                                            editing=True,
                                            saved="updated" if editing else "created"),
-               "oob": True}
+               "oob": _is_fragment(request)}
     return _respond(request, "_scenarios_form.html" if _is_fragment(request)
                     else "scenarios.html", {**ctx, "run": None, "cmp": None})
 
