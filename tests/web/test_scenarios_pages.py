@@ -17,21 +17,17 @@ from equipoise.interfaces.app import create_app
 from equipoise.interfaces.web.scenarios import param_fields, parse_params
 from equipoise.kit.errors import InvalidInput
 from equipoise.planning.levers import TEMPLATES
-
-try:  # pages behind the sign-in form need a signed-in client
-    from tests.web.conftest import sign_in
-except ImportError:  # pragma: no cover - before sign-in exists
-    sign_in = None
+from tests.web.conftest import sign_in
 
 HX = {"HX-Request": "true"}
 
 
 @pytest.fixture(scope="module")
 def client(demo_url):
+    """A manager's client; state-changing requests carry the session's CSRF token."""
     app = create_app(Settings(database_url=demo_url))
     with TestClient(app) as c:
-        if sign_in is not None:
-            sign_in(c)
+        c.headers["X-CSRF-Token"] = sign_in(c, "manager")["csrf_token"]
         yield c
 
 
@@ -235,3 +231,24 @@ def test_the_form_works_without_javascript(client):
     good = client.post("/scenarios/save", data={**data, "param-cut": "0.1"})
     assert good.status_code == 200 and "<html" in good.text and 'id="scenario-saved"' in good.text
     assert good.text.count('id="scenario-list"') == 1 and "hx-swap-oob" not in good.text
+
+
+def test_scenarios_are_for_managers_signed_in_with_the_csrf_token(client, demo_url):
+    page = client.get("/scenarios").text
+    token = client.headers["X-CSRF-Token"]
+    assert f'name="csrf_token" value="{token}"' in page  # the form works without JavaScript
+    assert f'"X-CSRF-Token": "{token}"' in html.unescape(page)  # and htmx sends it as a header
+    app = create_app(Settings(database_url=demo_url))
+    with TestClient(app, follow_redirects=False) as other:
+        assert other.get("/scenarios").status_code == 303  # to the sign-in form
+        assert other.get("/scenarios/compare", params={"a": "x", "b": "y"},
+                         headers=HX).status_code == 401
+        sign_in(other, "manager")
+        # A signed-in browser without the session's token cannot change anything.
+        assert other.post("/scenarios/run", data={"name": "staffing-cut"},
+                          headers=HX).status_code == 403
+        assert other.post("/scenarios/save", data={"name": _name("x"), "lever": "budget_cut"},
+                          headers=HX).status_code == 403
+    with TestClient(app, follow_redirects=False) as agent:
+        sign_in(agent, "agent")
+        assert agent.get("/scenarios").status_code == 403

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from equipoise.db.engine import session_scope
 from equipoise.interfaces.api.deps import analytics, engine
 from equipoise.interfaces.web import charts
+from equipoise.interfaces.web.login import cost_user
 from equipoise.interfaces.web.templating import render
 from equipoise.kit.errors import AppError, InvalidInput
 from equipoise.models.scenarios import Scenario, ScenarioRun
@@ -155,6 +156,12 @@ def _is_fragment(request: Request) -> bool:
         "HX-History-Restore-Request")
 
 
+def _token(request: Request, form: dict[str, str]) -> str | None:
+    """The session's CSRF token for forms rendered in answer to a POST (it was checked)."""
+    return getattr(request.state, "csrf_token", None) or request.headers.get("X-CSRF-Token") \
+        or form.get("csrf_token")
+
+
 def _respond(request: Request, template: str, ctx: dict[str, Any], status: int = 200):
     response = render(request, template, ctx, status_code=status)
     response.headers["Vary"] = "HX-Request"
@@ -246,7 +253,7 @@ def compare_charts(a: dict[str, Any], b: dict[str, Any], currency: str) -> dict[
     return out
 
 
-@router.get("/scenarios", response_class=HTMLResponse)
+@router.get("/scenarios", response_class=HTMLResponse, dependencies=[Depends(cost_user)])
 def scenarios_page(request: Request, eng: Engine = Depends(engine)) -> HTMLResponse:
     """The stored scenarios, the editor (a new scenario) and the compare form."""
     with session_scope(eng) as s:
@@ -254,7 +261,7 @@ def scenarios_page(request: Request, eng: Engine = Depends(engine)) -> HTMLRespo
     return _respond(request, "scenarios.html", ctx)
 
 
-@router.get("/scenarios/form", response_class=HTMLResponse)
+@router.get("/scenarios/form", response_class=HTMLResponse, dependencies=[Depends(cost_user)])
 def scenario_form(request: Request, name: str = Query(""), lever: str | None = Query(None),
                   editing: str = Query(""), description: str = Query(""),
                   eng: Engine = Depends(engine)) -> HTMLResponse:
@@ -271,11 +278,12 @@ def scenario_form(request: Request, name: str = Query(""), lever: str | None = Q
     return _respond(request, "_scenarios_form.html", ctx)
 
 
-@router.post("/scenarios/save", response_class=HTMLResponse)
+@router.post("/scenarios/save", response_class=HTMLResponse, dependencies=[Depends(cost_user)])
 async def scenario_save(request: Request, eng: Engine = Depends(engine),
                         con: BaseBackend = Depends(analytics)) -> HTMLResponse:
     """Create or edit a scenario; a 422 shows the error next to the field it names."""
     form = {k: str(v) for k, v in (await request.form()).items()}
+    token = {"csrf_token": _token(request, form)}
     lever = form.get("lever", "")
     name = form.get("name", "").strip()
     editing = form.get("editing") == "1"
@@ -307,18 +315,18 @@ async def scenario_save(request: Request, eng: Engine = Depends(engine),
         if not _is_fragment(request):  # a form posted without JavaScript: the whole page
             with session_scope(eng) as s:
                 ctx.update(_page_ctx(s), run=None, cmp=None)
-            return _respond(request, "scenarios.html", ctx, 422)
-        return _respond(request, "_scenarios_form.html", ctx, 422)
+            return _respond(request, "scenarios.html", {**ctx, **token}, 422)
+        return _respond(request, "_scenarios_form.html", {**ctx, **token}, 422)
     with session_scope(eng) as s:
         ctx = {**_page_ctx(s), **_form_ctx(lever, params, name=name, description=description,
                                            editing=True,
                                            saved="updated" if editing else "created"),
                "oob": _is_fragment(request)}
     return _respond(request, "_scenarios_form.html" if _is_fragment(request)
-                    else "scenarios.html", {**ctx, "run": None, "cmp": None})
+                    else "scenarios.html", {**ctx, **token, "run": None, "cmp": None})
 
 
-@router.post("/scenarios/run", response_class=HTMLResponse)
+@router.post("/scenarios/run", response_class=HTMLResponse, dependencies=[Depends(cost_user)])
 async def scenario_run(request: Request, eng: Engine = Depends(engine),
                        con: BaseBackend = Depends(analytics)) -> HTMLResponse:
     """Run a stored scenario (model and simulator check); the list shows the new last run."""
@@ -337,7 +345,7 @@ async def scenario_run(request: Request, eng: Engine = Depends(engine),
     return _respond(request, "_scenarios_run.html", ctx, 422 if ctx["run_error"] else 200)
 
 
-@router.get("/scenarios/compare", response_class=HTMLResponse)
+@router.get("/scenarios/compare", response_class=HTMLResponse, dependencies=[Depends(cost_user)])
 def scenario_compare(request: Request, a: str = Query(""), b: str = Query(""),
                      eng: Engine = Depends(engine),
                      con: BaseBackend = Depends(analytics)) -> HTMLResponse:

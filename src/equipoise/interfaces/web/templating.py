@@ -26,7 +26,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("Definitions", "/definitions"),
 )
 #: Pages about money: listed (and served) only to roles that see costs (managers and admins).
-COST_PATHS = frozenset({"/costs", "/budgets", "/balance"})
+COST_PATHS = frozenset({"/costs", "/budgets", "/balance", "/scenarios"})
 
 
 def _active(path: str, current: str) -> bool:
