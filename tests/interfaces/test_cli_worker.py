@@ -125,3 +125,9 @@ def test_run_loop_stops_after_max_runs(database_url):
                                     env=_env(database_url, None))
     assert result.exit_code == 0, result.output
     assert result.stdout.count('"jobs"') == 2
+
+
+def test_an_impossible_smtp_configuration_is_a_clear_error(database_url):
+    env = _env(database_url, 2525) | {"EQUIPOISE_SMTP_SSL": "1", "EQUIPOISE_SMTP_STARTTLS": "1"}
+    result = CliRunner().invoke(app, ["run-once", "--at", RUN_AT.isoformat()], env=env)
+    assert result.exit_code == 1 and "choose one" in result.output

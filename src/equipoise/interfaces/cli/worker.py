@@ -167,6 +167,8 @@ def run_once_cmd(database_url: str | None = DatabaseUrl, at: dt.datetime | None 
     try:
         with httpx.Client(timeout=10.0) as client:
             run = _pass(engine, settings, _clock(settings, at), client, quiet=json_out)
+    except AppError as exc:  # e.g. an SMTP configuration that cannot work
+        fail(exc)
     finally:
         engine.dispose()
     if json_out:
