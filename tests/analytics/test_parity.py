@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from equipoise.analytics.backends import connect, connect_spark, copy_tables, spark_session
-from equipoise.analytics.compute import compute
+from equipoise.analytics.compute import compute, compute_many
 from equipoise.analytics.facts import Facts
 from equipoise.analytics.registry import all_metrics
 from tests.analytics.factories import insert_rows
@@ -109,3 +109,35 @@ def test_postgres_matches_sqlite(reference, postgres_con, by):
 @pytest.mark.parametrize("by", SPARK_SLICINGS, ids=lambda b: "x".join(b) or "total")
 def test_spark_matches_sqlite(reference, spark_con, by):
     assert_same(reference[by], compute(Facts(spark_con), by=by), f"spark {by}")
+
+
+#: Filtered requests answered in one scan per fact (conditional aggregates, per-customer tiers).
+BATCH = [(None, {"channel": ["phone", "chat"]}), (None, {"tier": ["top", "mid"], "team": ["n1"]}),
+         (None, {"reason": ["billing"]})]
+BATCH_BY = ("month", "tier")
+
+
+@pytest.fixture(scope="module")
+def batch_reference(sqlite_con):
+    return compute_many(Facts(sqlite_con), BATCH, by=BATCH_BY)
+
+
+def _same_batch(expected, con, label):
+    for (_, filters), exp, got in zip(BATCH, expected,
+                                      compute_many(Facts(con), BATCH, by=BATCH_BY), strict=True):
+        assert_same(exp, got, f"{label} {filters}")
+
+
+def test_batched_requests_on_duckdb(batch_reference, duckdb_con):
+    _same_batch(batch_reference, duckdb_con, "duckdb")
+
+
+@pytest.mark.postgres
+def test_batched_requests_on_postgres(batch_reference, postgres_con):
+    _same_batch(batch_reference, postgres_con, "postgres")
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_batched_requests_on_spark(batch_reference, spark_con):
+    _same_batch(batch_reference, spark_con, "spark")
