@@ -252,3 +252,14 @@ def test_scenarios_are_for_managers_signed_in_with_the_csrf_token(client, demo_u
     with TestClient(app, follow_redirects=False) as agent:
         sign_in(agent, "agent")
         assert agent.get("/scenarios").status_code == 403
+
+
+def test_a_scenario_stored_through_the_api_with_any_name_can_be_edited_and_run(client):
+    name = f"api name {uuid.uuid4().hex[:6]}"
+    assert client.put(f"/api/scenarios/{name}", json={"lever": "budget_cut"}).status_code == 200
+    form = client.get("/scenarios/form", params={"name": name}, headers=HX)
+    assert form.status_code == 200 and "readonly" in form.text
+    r = _save(client, name, "budget_cut", {"cut": "0.1"}, editing=True)
+    assert r.status_code == 200 and "updated" in r.text
+    run = client.post("/scenarios/run", data={"name": name}, headers=HX)
+    assert run.status_code == 200 and f'data-scenario="{name}"' in run.text

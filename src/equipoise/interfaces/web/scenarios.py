@@ -292,11 +292,11 @@ async def scenario_save(request: Request, eng: Engine = Depends(engine),
     raw = {k[6:]: v for k, v in form.items() if k.startswith("param-")}
     try:
         params = parse_params(lever, form)
-        if not NAME_PATTERN.fullmatch(name):
-            raise InvalidInput("name: expected 1-100 letters, digits, '-' or '_' starting with a "
-                               f"letter or digit, got {name!r}", field="name")
         with session_scope(eng) as s:
             exists = s.scalar(select(Scenario.id).where(Scenario.name == name)) is not None
+        if not (editing and exists) and not NAME_PATTERN.fullmatch(name):  # stored names stay
+            raise InvalidInput("name: expected 1-100 letters, digits, '-' or '_' starting with a "
+                               f"letter or digit, got {name!r}", field="name")
         if exists and not editing:
             raise InvalidInput(f"name: a scenario named {name!r} exists; edit it from the list "
                                "or choose another name", field="name")
