@@ -133,3 +133,13 @@ def test_bearer_tokens_open_pages_too(app):
     with TestClient(app, follow_redirects=False) as bare:
         assert bare.get("/budgets", headers={"Authorization": f"Bearer {token}"}).status_code == 200
         assert bare.get("/budgets", headers={"Authorization": "Bearer eqp_wrong"}).status_code == 401
+
+
+def test_overview_shows_costs_to_managers_only(app):
+    with TestClient(app, follow_redirects=False) as agent, TestClient(app, follow_redirects=False) as manager:
+        sign_in(agent, "agent")
+        sign_in(manager, "manager")
+        plain, full = agent.get("/").text, manager.get("/").text
+        for marker in ('id="total-cost"', 'id="total-cost-per-contact"', "Cost per customer (", "chart-by-tier"):
+            assert marker in full and marker not in plain, marker
+        assert 'id="total-contacts"' in plain and 'id="total-csat"' in plain and 'data-tier="top"' in plain

@@ -128,9 +128,11 @@ def overview(request: Request, con: BaseBackend = Depends(analytics)) -> HTMLRes
     """Headline KPIs with monthly trends, cost and CSAT by channel, cost per customer by tier."""
     snap = snapshot(con)
     currency = request.app.state.settings.currency
+    show_costs = request.state.principal.sees_costs  # set by page_user; agents and leads see no costs
+    tiles = TILES if show_costs else tuple(t for t in TILES if t.unit != "currency")
     return render(request, "overview.html", {
-        "snap": snap, "tiles": TILES, "trends": _trends(con, currency),
-        "charts": _overview_charts(snap, currency)})
+        "snap": snap, "tiles": tiles, "trends": _trends(con, currency), "show_costs": show_costs,
+        "charts": _overview_charts(snap, currency) if show_costs else None})
 
 
 @router.get("/definitions", response_class=HTMLResponse, dependencies=[Depends(page_user)])
