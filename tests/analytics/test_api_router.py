@@ -7,17 +7,37 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from equipoise.config import Settings
+from equipoise.core.auth.schemas import Principal
+from equipoise.interfaces.api.auth import current_principal
 from equipoise.interfaces.api.routers.analytics import router
 from tests.analytics.factories import small_company
+
+
+def _app(url: str, role: str | None) -> FastAPI:
+    app = FastAPI()
+    app.state.settings = Settings(database_url=url)
+    app.include_router(router, prefix="/api")
+    if role is not None:
+        app.dependency_overrides[current_principal] = lambda: Principal(user_id=1, role=role, via="token")
+    return app
 
 
 @pytest.fixture
 def client(sqlite_url):
     small_company(sqlite_url)
-    app = FastAPI()
-    app.state.settings = Settings(database_url=sqlite_url)
-    app.include_router(router, prefix="/api")
-    return TestClient(app)
+    return TestClient(_app(sqlite_url, "manager"))
+
+
+def test_analytics_needs_a_principal_and_costs_need_a_manager(sqlite_url):
+    small_company(sqlite_url)
+    anonymous = TestClient(_app(sqlite_url, None))
+    assert anonymous.get("/api/analytics/metrics").status_code == 401
+    for role in ("agent", "lead"):
+        staff = TestClient(_app(sqlite_url, role))
+        assert staff.get("/api/analytics/metrics").status_code == 200
+        assert staff.get("/api/analytics/scorecard", params={"entity": "company"}).status_code == 200
+        for path in ("/api/analytics/metrics/values", "/api/analytics/budget", "/api/analytics/diagnostics"):
+            assert staff.get(path, params={"period": "2026-10"}).status_code == 403, (role, path)
 
 
 def test_metric_registry_and_values(client):

@@ -60,7 +60,10 @@ def _sql_truth(url):
 def test_api_overview_equals_sql(server):
     base, url = server
     contacts, cost, csat, phone, top = _sql_truth(url)
-    body = httpx.get(f"{base}/api/overview", timeout=30).json()
+    assert httpx.get(f"{base}/api/overview", timeout=30).status_code == 401
+    login = httpx.post(f"{base}/api/auth/login", json={"email": ensure_user(url, "manager"), "password": PASSWORD},
+                       timeout=30)
+    body = httpx.get(f"{base}/api/overview", cookies=login.cookies, timeout=30).json()
     assert body["totals"]["contacts"] == contacts
     assert body["totals"]["cost"] == pytest.approx(cost, abs=0.01)
     assert body["totals"]["csat_pct"] == pytest.approx(csat, abs=0.05)

@@ -261,3 +261,14 @@ def agent_world(sqlite_demo_url) -> AgentWorld:
                               promise.id)
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def manager_api(session_cookie):
+    """``manager_api(url, **kw)``: ``httpx.get`` signed in as a manager (the API needs a principal)."""
+    cookie = session_cookie("manager")
+
+    def get(url: str, **kwargs) -> httpx.Response:
+        return httpx.get(url, cookies={SESSION_COOKIE: cookie}, **kwargs)
+
+    return get

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
 from tests.web.conftest import SCREENSHOTS, SETTLED, SIZES
@@ -59,8 +58,8 @@ def test_page_loads_clean_and_fits(live_server, open_page, name, size):
     assert page.locator("nav a[aria-current=page]").get_attribute("href") == PAGES[name]
 
 
-def test_overview_numbers_equal_the_api(live_server, open_page):
-    api = httpx.get(f"{live_server}/api/overview", timeout=30).json()
+def test_overview_numbers_equal_the_api(live_server, open_page, manager_api):
+    api = manager_api(f"{live_server}/api/overview", timeout=30).json()
     page = _load(open_page(), live_server + "/")
     totals = api["totals"]
     assert _number(page.inner_text("#total-contacts")) == totals["contacts"]

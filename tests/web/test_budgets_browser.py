@@ -3,7 +3,6 @@ picker swaps the tree in place."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from tests.web.conftest import SIZES
@@ -23,12 +22,12 @@ def test_budgets_page_loads_clean_and_fits(live_server, open_page, size):
     assert watched.problems == []
 
 
-def test_budget_tree_equals_the_api_and_period_round_trip(live_server, open_page):
+def test_budget_tree_equals_the_api_and_period_round_trip(live_server, open_page, manager_api):
     watched = open_page()
     page = load(watched, live_server + "/budgets", "#budget-tree")
     page.evaluate("() => { window.__sameDocument = 'yes'; }")
     month = page.input_value("#period")
-    api = httpx.get(f"{live_server}/api/analytics/budget", params={"period": month}, timeout=60).json()
+    api = manager_api(f"{live_server}/api/analytics/budget", params={"period": month}, timeout=60).json()
     for node in api["nodes"]:
         row = page.locator(f"#budget-tree tr[data-unit='{node['unit']}']")
         assert number(row.locator("[data-field=actual]").inner_text()) == pytest.approx(
@@ -55,7 +54,7 @@ def test_budget_tree_equals_the_api_and_period_round_trip(live_server, open_page
     page.wait_for_selector(f"#budgets-result .result[data-period='{other}']")
     page.wait_for_function(CHARTS_DRAWN)
     assert page.evaluate("() => window.__sameDocument") == "yes"
-    api2 = httpx.get(f"{live_server}/api/analytics/budget", params={"period": other}, timeout=60).json()
+    api2 = manager_api(f"{live_server}/api/analytics/budget", params={"period": other}, timeout=60).json()
     total = sum(n["actual"] for n in api2["nodes"] if n["unit"] == top["unit"])
     assert number(page.inner_text("#budget-top-actual")) == pytest.approx(total, abs=0.5)
     page.check("#channel_fixed")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
 from tests.web.conftest import SCREENSHOTS, SIZES
@@ -65,10 +64,10 @@ def test_costs_page_loads_clean_and_fits(live_server, open_page, size):
     assert watched.problems == []
 
 
-def test_costs_numbers_equal_the_api(live_server, open_page):
+def test_costs_numbers_equal_the_api(live_server, open_page, manager_api):
     watched = open_page()
     page = load(watched, live_server + "/costs", "#diagnostics article.diagnostic")
-    api = httpx.get(f"{live_server}/api/analytics/metrics/values", timeout=60, params={
+    api = manager_api(f"{live_server}/api/analytics/metrics/values", timeout=60, params={
         "metrics": "contacts,customers_served,total_cost,cost_per_contact,csat"}).json()["rows"][0]
     assert number(page.inner_text("#costs-contacts")) == api["contacts"]
     assert "," in page.inner_text("#costs-contacts")  # thousands separator
@@ -78,14 +77,14 @@ def test_costs_numbers_equal_the_api(live_server, open_page):
         api["cost_per_contact"], abs=0.005)
     assert number(page.inner_text("#costs-csat")) == pytest.approx(api["csat"], abs=0.05)
     # The drawn heatmap holds the API's cost per contact of each tier × channel cell.
-    cells = httpx.get(f"{live_server}/api/analytics/metrics/values", timeout=60, params={
+    cells = manager_api(f"{live_server}/api/analytics/metrics/values", timeout=60, params={
         "by": ["tier", "channel"], "metrics": "cost_per_contact"}).json()["rows"]
     drawn = page.evaluate("() => document.getElementById('chart-tier-channel').data[0].z")
     values = sorted(v for row in drawn for v in row if v is not None)
     expected = sorted(r["cost_per_contact"] for r in cells if r["tier"] and r["channel"])
     assert values == pytest.approx(expected)
     # Each diagnostic lists as many items as the API finds.
-    findings = httpx.get(f"{live_server}/api/analytics/diagnostics", timeout=120).json()
+    findings = manager_api(f"{live_server}/api/analytics/diagnostics", timeout=120).json()
     for f in findings:
         shown = page.locator(f"#diag-{f['question']}").get_attribute("data-items")
         assert int(shown) == len(f["items"])
@@ -96,7 +95,7 @@ def test_costs_numbers_equal_the_api(live_server, open_page):
     assert watched.problems == []
 
 
-def test_costs_period_picker_swaps_in_place(live_server, open_page):
+def test_costs_period_picker_swaps_in_place(live_server, open_page, manager_api):
     watched = open_page()
     page = load(watched, live_server + "/costs", "#diagnostics article.diagnostic")
     page.evaluate("() => { window.__sameDocument = 'yes'; }")
@@ -108,7 +107,7 @@ def test_costs_period_picker_swaps_in_place(live_server, open_page):
     page.wait_for_function(CHARTS_DRAWN)
     assert page.evaluate("() => window.__sameDocument") == "yes"  # no page load happened
     assert f"period={month}" in page.url
-    api = httpx.get(f"{live_server}/api/analytics/metrics/values", timeout=60,
+    api = manager_api(f"{live_server}/api/analytics/metrics/values", timeout=60,
                     params={"period": month, "metrics": "contacts"}).json()["rows"][0]
     assert number(page.inner_text("#costs-contacts")) == api["contacts"]
     assert page.inner_text("#costs-contacts") != before

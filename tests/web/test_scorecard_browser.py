@@ -3,7 +3,6 @@ a period change swap the result in place and keep each other."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from tests.web.conftest import SIZES
@@ -24,10 +23,10 @@ def test_scorecard_page_loads_clean_and_fits(live_server, open_page, size):
     assert watched.problems == []
 
 
-def test_scorecard_drill_down_and_period_round_trip(live_server, open_page):
+def test_scorecard_drill_down_and_period_round_trip(live_server, open_page, manager_api):
     watched = open_page()
     page = load(watched, live_server + "/scorecard", "#scorecard-children")
-    api = httpx.get(f"{live_server}/api/analytics/scorecard", timeout=60).json()[0]
+    api = manager_api(f"{live_server}/api/analytics/scorecard", timeout=60).json()[0]
     assert number(page.inner_text("#score-total")) == pytest.approx(api["total"], abs=0.005)
     page.evaluate("() => { window.__sameDocument = 'yes'; }")
 
@@ -38,7 +37,7 @@ def test_scorecard_drill_down_and_period_round_trip(live_server, open_page):
     page.wait_for_function(SETTLED, timeout=60_000)
     page.wait_for_function(CHARTS_DRAWN)
     assert page.evaluate("() => window.__sameDocument") == "yes"
-    unit = httpx.get(f"{live_server}/api/analytics/scorecard", params={"entity": entity},
+    unit = manager_api(f"{live_server}/api/analytics/scorecard", params={"entity": entity},
                      timeout=60).json()[0]
     assert number(page.inner_text("#score-total")) == pytest.approx(unit["total"], abs=0.005)
     assert page.input_value("#entity") == entity  # the form follows the drill-down
@@ -49,7 +48,7 @@ def test_scorecard_drill_down_and_period_round_trip(live_server, open_page):
     page.wait_for_function(SETTLED, timeout=60_000)
     assert page.evaluate("() => window.__sameDocument") == "yes"
     assert page.get_attribute("#scorecard-result .result", "data-entity") == entity
-    monthly = httpx.get(f"{live_server}/api/analytics/scorecard",
+    monthly = manager_api(f"{live_server}/api/analytics/scorecard",
                         params={"entity": entity, "period": month}, timeout=60).json()[0]
     shown = page.inner_text("#score-total")
     assert (shown.strip() == "–") if monthly["total"] is None else (

@@ -16,9 +16,12 @@ from equipoise.analytics.periods import parse_period
 from equipoise.analytics.registry import all_metrics
 from equipoise.analytics.scorecard import load_scorecard
 from equipoise.analytics.scoring import GROUPABLE, evaluate, evaluate_all
+from equipoise.interfaces.api.auth import current_principal, require_roles
 from equipoise.interfaces.api.deps import analytics
 
-router = APIRouter(prefix="/analytics", tags=["analytics"])
+#: Every analytics endpoint needs a signed-in caller; figures in money are for managers and admins.
+router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[Depends(current_principal)])
+COSTS = [Depends(require_roles("manager", "admin"))]
 T = TypeVar("T")
 
 PeriodQ = Query(None, description="2026-10, 2026-Q4, 2026-W41, 2026 or YYYY-MM-DD..YYYY-MM-DD")
@@ -38,7 +41,7 @@ def list_metrics() -> list[dict[str, Any]]:
     return [m.describe() for m in all_metrics().values()]
 
 
-@router.get("/metrics/values")
+@router.get("/metrics/values", dependencies=COSTS)
 def metric_values(
     period: str | None = PeriodQ,
     by: list[str] = Query([], description="team, channel, tier, reason, agent, month, week, ..."),
@@ -77,7 +80,7 @@ def scorecard(
     return _guard(run)
 
 
-@router.get("/budget")
+@router.get("/budget", dependencies=COSTS)
 def budget(period: str = Query(..., description="Whole months: 2026-10, 2026-Q4, 2026"),
            channel_fixed: bool = Query(False), con: BaseBackend = Depends(analytics)
            ) -> dict[str, Any]:
@@ -86,7 +89,7 @@ def budget(period: str = Query(..., description="Whole months: 2026-10, 2026-Q4,
                                         include_channel_fixed=channel_fixed).to_dict())
 
 
-@router.get("/diagnostics")
+@router.get("/diagnostics", dependencies=COSTS)
 def diagnostics(period: str | None = PeriodQ,
                 con: BaseBackend = Depends(analytics)) -> list[dict[str, Any]]:
     """The six service-layer questions answered with numbers and the entities involved."""

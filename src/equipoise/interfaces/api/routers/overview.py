@@ -6,9 +6,11 @@ from fastapi import APIRouter, Depends
 from ibis.backends import BaseBackend
 
 from equipoise.analytics.snapshot import DEFINITIONS, snapshot
+from equipoise.interfaces.api.auth import require_roles
 from equipoise.interfaces.api.deps import analytics
 
-router = APIRouter(tags=["overview"])
+#: The overview is mostly money (cost by channel and tier): managers and admins only.
+router = APIRouter(tags=["overview"], dependencies=[Depends(require_roles("manager", "admin"))])
 
 
 @router.get("/overview")
