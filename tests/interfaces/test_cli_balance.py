@@ -80,10 +80,16 @@ def test_api_endpoints_match_the_cli(url):
     from equipoise.config import Settings
     from equipoise.interfaces.api.routers.balance import router
     from equipoise.interfaces.app import create_app
+    from tests.web.conftest import sign_in
 
     web = create_app(Settings(database_url=url))
     web.include_router(router, prefix="/api")
     client = TestClient(web)
+    assert client.get("/api/balance/frontier").status_code == 401
+    assert client.get("/api/scenarios").status_code == 401
+    sign_in(client, "lead")
+    assert client.get("/api/scenarios").status_code == 403  # money figures: managers and admins
+    client.headers["X-CSRF-Token"] = sign_in(client, "manager")["csrf_token"]
     res = client.get("/api/balance/frontier", params={"points": 20})
     assert res.status_code == 200, res.text
     assert len(res.json()["frontier"]) == 22

@@ -45,7 +45,7 @@ PASSWORD = "correct horse battery staple"
 AT = dt.datetime(2026, 3, 1, 9, 0)
 
 
-def team_with_open_cases(url: str) -> int:
+def team_with_open_cases(url: str) -> int | None:
     """The team holding the most open cases in the database at ``url`` (the agent users' team)."""
     from equipoise.models.cases import Case
 
@@ -63,7 +63,8 @@ def ensure_user(url: str, role: str) -> str:
     """E-mail of a ``role`` user in the database at ``url`` (created on first use; agents and leads get
     the team with the most open cases)."""
     email = f"{role}@example.test"
-    teams = [team_with_open_cases(url)] if role in ("agent", "lead") else []
+    team = team_with_open_cases(url) if role in ("agent", "lead") else None
+    teams = [team] if team is not None else []
     engine = make_engine(url)
     try:
         with Session(engine) as session:

@@ -11,13 +11,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from equipoise.db.engine import session_scope
+from equipoise.interfaces.api.auth import require_roles
 from equipoise.interfaces.api.deps import analytics, engine
 from equipoise.kit.errors import InvalidInput
 from equipoise.planning import scenarios as sc
 from equipoise.planning.balance import build_model, recommend_policy, report
 from equipoise.planning.levers import TEMPLATES
 
-router = APIRouter(tags=["balance"])
+#: Balance and scenarios are figures in money (service and churn cost): managers and admins only.
+router = APIRouter(tags=["balance"], dependencies=[Depends(require_roles("manager", "admin"))])
 
 
 class ScenarioWrite(BaseModel):
