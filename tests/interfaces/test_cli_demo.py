@@ -55,3 +55,27 @@ def test_demo_build_rejects_bad_start(tmp_path):
     result = runner.invoke(app, ["demo", "build", "--start", "2026-03-15", "--database-url", url])
     assert result.exit_code == 2
     assert "first day of a month" in result.output
+
+
+def test_demo_build_creates_sign_in_users_for_each_role(tmp_path):
+    import datetime as dt
+
+    from equipoise.core.auth import service as auth_service
+    from equipoise.db.engine import session_scope
+    from equipoise.demo.users import DEMO_PASSWORD, DEMO_USERS
+
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    result = runner.invoke(app, ["demo", "build", "--customers", "150", "--months", "1", "--database-url", url,
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert [u["role"] for u in payload["users"]] == [u[2] for u in DEMO_USERS]
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        for email, _name, role, _team in DEMO_USERS:
+            opened = auth_service.login(session, email, DEMO_PASSWORD, now=dt.datetime(2026, 1, 1))
+            principal = auth_service.principal_for(session, auth_service.find_user(session, email), "session")
+            assert opened is not None and principal.role == role
+            if role == "agent":
+                assert len(principal.team_ids) == 1
+    engine.dispose()

@@ -57,15 +57,15 @@ def is_empty(conn: Connection) -> bool:
 
 
 def clear(conn: Connection) -> None:
-    """Delete every row the demo writes (children first)."""
+    """Delete every row of every table (children first): the database starts over."""
+    from equipoise.db.base import Base
+
     conn.execute(Case.__table__.update().values(assigned_agent_id=None))
     conn.execute(Contact.__table__.update().values(previous_contact_id=None))
-    for model in reversed(TABLES):
-        if model is OrgUnit:
-            conn.execute(OrgUnit.__table__.update().values(parent_id=None))
-        if model is Channel:
-            conn.execute(Channel.__table__.update().values(escalates_to_id=None))
-        conn.execute(delete(_table(model)))
+    conn.execute(OrgUnit.__table__.update().values(parent_id=None))
+    conn.execute(Channel.__table__.update().values(escalates_to_id=None))
+    for table in reversed(Base.metadata.sorted_tables):
+        conn.execute(delete(table))
 
 
 class _Times:

@@ -13,6 +13,7 @@ from equipoise.db.engine import make_engine
 from equipoise.db.migrate import upgrade
 from equipoise.demo.build import DEFAULT_START, DemoSpec
 from equipoise.demo.service import build_demo
+from equipoise.demo.users import DEMO_PASSWORD
 from equipoise.interfaces.cli._common import DatabaseUrl, JsonFlag, console, emit_json, fail, resolve_url
 from equipoise.kit.errors import AppError
 
@@ -60,6 +61,7 @@ def build_cmd(
                "simulate_seconds": round(result.simulate_seconds, 2),
                "write_seconds": round(result.write_seconds, 2),
                "total_seconds": round(time.perf_counter() - t0, 2), "peak_memory_mib": round(peak_mib, 1),
+               "users": result.users, "demo_password": DEMO_PASSWORD if result.users else None,
                "customers": customers, "months": months, "seed": seed}
     if json_out:
         emit_json(payload)
@@ -68,5 +70,7 @@ def build_cmd(
                       f"{result.rows.get('contacts', 0):,} contacts, {result.rows.get('cases', 0):,} cases, "
                       f"{result.rows.get('survey_responses', 0):,} survey responses in "
                       f"{payload['total_seconds']} s (peak memory {peak_mib:,.0f} MiB)")
+        console.print("sign in with " + ", ".join(u["email"] for u in result.users)
+                      + f" (password: {DEMO_PASSWORD})")
     else:
         console.print(result.reason)
