@@ -14,6 +14,7 @@ from equipoise.interfaces.cli import serve as serve_cmd
 from equipoise.interfaces.cli import simulate as simulate_cmd
 from equipoise.interfaces.cli import staff as staff_cmd
 from equipoise.interfaces.cli import users as users_cmd
+from equipoise.interfaces.cli import worker as worker_cmd
 
 app = typer.Typer(help="Equipoise: customer service cost and satisfaction in balance.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -22,6 +23,7 @@ app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(simulate_cmd.app, name="simulate")
 app.add_typer(staff_cmd.app, name="staff")
 app.add_typer(users_cmd.app, name="user")
+app.add_typer(worker_cmd.app, name="worker")
 app.add_typer(calibrate_cmd.app)  # calibrate, forecast
 app.add_typer(balance_cmd.app)  # optimize, frontier, scenario
 app.add_typer(ingest_cmd.app)  # import
