@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from equipoise.core.outreach import repository as repo
 from equipoise.core.outreach.schemas import ReminderCreate, ReminderUpdate, check_email
 from equipoise.core.outreach.sender import OutgoingEmail, Sender, SendError
+from equipoise.kit.backoff import backoff_seconds as shared_backoff
 from equipoise.kit.errors import InvalidInput, NotFound
 from equipoise.models.customers import Customer
 from equipoise.models.outreach import OUTBOX_STATUSES, OutboxMessage, Reminder
@@ -31,10 +32,8 @@ class OutboxRun:
 
 
 def backoff_seconds(attempts: int, *, base: float = BASE_BACKOFF_SECONDS, cap: float = MAX_BACKOFF_SECONDS) -> float:
-    """Delay before the next try after ``attempts`` failed tries: base x 2^(attempts-1), capped."""
-    if attempts < 1:
-        raise ValueError(f"attempts: expected >= 1, got {attempts}")
-    return min(cap, base * 2.0 ** (attempts - 1))
+    """Delay before the next e-mail try after ``attempts`` failed tries (see :mod:`equipoise.kit.backoff`)."""
+    return shared_backoff(attempts, base=base, cap=cap)
 
 
 def create_reminder(session: Session, data: ReminderCreate, now: dt.datetime) -> Reminder:

@@ -24,6 +24,7 @@ from equipoise.core.webhooks.signing import (
     TIMESTAMP_HEADER,
     sign,
 )
+from equipoise.kit.backoff import backoff_seconds as shared_backoff
 from equipoise.kit.errors import InvalidInput, NotFound
 from equipoise.models.cases import Case
 from equipoise.models.webhooks import (
@@ -62,10 +63,8 @@ class DeliveryRun:
 
 
 def backoff_seconds(attempts: int) -> float:
-    """Delay before the next try after ``attempts`` failed tries: 30 s x 2^(attempts-1), capped at 12 h."""
-    if attempts < 1:
-        raise ValueError(f"attempts: expected >= 1, got {attempts}")
-    return min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2.0 ** (attempts - 1))
+    """Delay before the next delivery try after ``attempts`` failed tries: 30 s x 2^(attempts-1), capped at 12 h."""
+    return shared_backoff(attempts, base=BASE_BACKOFF_SECONDS, cap=MAX_BACKOFF_SECONDS)
 
 
 def subscribes(event_types: Sequence[str], event_type: str) -> bool:
