@@ -179,3 +179,22 @@ def test_remaining_text_reads_back_to_the_minute_below_a_day(seconds):
     step = 3600 if "d" in units else 60
     assert abs(seconds) - step < total <= abs(seconds)
     assert sign == (-1 if seconds <= -60 else 1)
+
+
+def test_case_detail_lists_the_case_survey_answers_oldest_first(manager, db):
+    from sqlalchemy import func
+
+    from equipoise.core.surveys.repository import responses_of_case
+
+    case_id = db.scalars(select(SurveyResponse.case_id).where(SurveyResponse.case_id.is_not(None))
+                         .group_by(SurveyResponse.case_id).order_by(func.count().desc(), SurveyResponse.case_id)
+                         ).first()
+    every = db.scalars(select(SurveyResponse)).all()
+    expected = sorted((s for s in every if s.case_id == case_id), key=lambda s: (s.responded_at, s.id))
+    assert expected and [s.id for s in responses_of_case(db, case_id)] == [s.id for s in expected]
+    page = manager.get(f"/cases/{case_id}").text
+    assert [int(i) for i in re.findall(r'data-survey="(\d+)"', page)] == [s.id for s in expected]
+    no_survey = db.scalars(select(Case.id).where(Case.id.not_in(select(SurveyResponse.case_id).where(
+        SurveyResponse.case_id.is_not(None)))).order_by(Case.id)).first()
+    assert responses_of_case(db, no_survey) == []
+    assert "No survey answers for this case." in manager.get(f"/cases/{no_survey}").text

@@ -1,4 +1,4 @@
-"""Queries for survey links and their answers."""
+"""Queries for survey responses, survey links and their answers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from equipoise.models.survey_links import SurveyLink, SurveyLinkAnswer
+from equipoise.models.surveys import SurveyResponse
+
+
+def responses_of_case(session: Session, case_id: int) -> list[SurveyResponse]:
+    """The survey responses recorded against a case, oldest first (ties by id)."""
+    stmt = (select(SurveyResponse).where(SurveyResponse.case_id == case_id)
+            .order_by(SurveyResponse.responded_at, SurveyResponse.id))
+    return list(session.scalars(stmt))
 
 
 def answer_of(session: Session, link_id: int) -> SurveyLinkAnswer | None:

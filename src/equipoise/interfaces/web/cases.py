@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from equipoise.core.auth.schemas import Principal
@@ -22,13 +21,13 @@ from equipoise.core.cases import service as case_service
 from equipoise.core.cases.schemas import SlaRead, TargetRead
 from equipoise.core.commitments import service as commitment_service
 from equipoise.core.knowledge import service as knowledge_service
+from equipoise.core.surveys import repository as survey_repository
 from equipoise.interfaces.api.deps import DbSession, Now
 from equipoise.interfaces.web.login import PageUser, is_fragment
 from equipoise.interfaces.web.templating import render
 from equipoise.models.channels import Channel, ContactReason
 from equipoise.models.customers import Customer
 from equipoise.models.org import Agent, OrgUnit
-from equipoise.models.surveys import SurveyResponse
 
 router = APIRouter(include_in_schema=False)
 
@@ -147,11 +146,6 @@ def case_queue(request: Request, principal: PageUser, db: DbSession, at: Now,
     return render(request, "_cases_queue.html" if is_fragment(request) else "cases.html", context)
 
 
-def _surveys(session: Session, case_id: int) -> list[SurveyResponse]:
-    return list(session.scalars(select(SurveyResponse).where(SurveyResponse.case_id == case_id)
-                                .order_by(SurveyResponse.responded_at)))
-
-
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_detail(case_id: Annotated[int, Path(ge=1, le=2**63 - 1)], request: Request, principal: PageUser,
                 db: DbSession, at: Now) -> HTMLResponse:
@@ -168,7 +162,7 @@ def case_detail(case_id: Annotated[int, Path(ge=1, le=2**63 - 1)], request: Requ
         "customer": _name(db, Customer, case.customer_id), "team": _name(db, OrgUnit, case.team_id),
         "agent": _name(db, Agent, case.assigned_agent_id), "reason": _name(db, ContactReason, case.reason_id),
         "channel": _name(db, Channel, case.channel_id), "contacts": contacts,
-        "surveys": _surveys(db, case.id), "commitments": commitments,
+        "surveys": survey_repository.responses_of_case(db, case.id), "commitments": commitments,
         "notes": flows.notes(db, case.id, principal=principal),
         "suggestions": knowledge_service.suggest_for_case(db, case.id),
         "show_costs": principal.sees_costs})
