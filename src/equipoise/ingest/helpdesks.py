@@ -7,17 +7,26 @@ Freshdesk's ticket export columns (``Ticket ID``, ``Created time``, ``Status``, 
 ``Source``, ``Agent``, ``Group``, ``Resolved time``, ``Initial response time``, ...). Each ticket
 becomes a case with one inbound contact on its channel; handle time is not in these exports, so
 the contact's handle time is ``options.handle_seconds``.
+
+Satisfaction: Zendesk's ``satisfaction_rating`` object (``score`` good / bad / offered / unoffered,
+``comment``, ``created_at``/``updated_at``) and Freshdesk's satisfaction survey result column become
+survey answers on the ticket's contact (CSAT 1-5: Zendesk good -> ``options.csat_good`` (5), bad ->
+``options.csat_bad`` (1); Freshdesk's survey labels and rating codes as in :data:`FRESHDESK_RATINGS`).
+Offered or unoffered ratings carry no answer and write nothing.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
-from equipoise.ingest.mapping import FieldSpec, KindSpec, Mapping
+from equipoise.ingest.mapping import FieldSpec, FileRefused, KindSpec, Mapping
 from equipoise.ingest.rowwise import RowError, RowImporter, blank, code, priority, required, stamp
 from equipoise.ingest.runner import ImportContext
-from equipoise.ingest.tickets import CaseRecord, ContactRecord, status_category
+from equipoise.ingest.source import SourceInfo
+from equipoise.ingest.tickets import CaseRecord, ContactRecord, SurveyRecord, status_category
 
 ZENDESK_CHANNELS = {"voice": "phone", "phone": "phone", "chat": "chat", "native_messaging": "chat",
                     "messaging": "chat", "email": "email", "web": "email", "web_form": "email", "api": "email",
@@ -31,6 +40,23 @@ FRESHDESK_CHANNELS = {"email": "email", "portal": "email", "phone": "phone", "ch
 FRESHDESK_STATUS = {"open": "open", "pending": "pending", "resolved": "solved", "closed": "closed",
                     "waiting on customer": "waiting_on_customer",
                     "waiting on third party": "waiting_on_third_party"}
+#: Freshdesk satisfaction survey results -> CSAT 1-5: the 7-point survey labels and their API rating
+#: codes (103 extremely happy .. -103 extremely unhappy), the classic 3-point labels, and 1-5 as is.
+FRESHDESK_RATINGS = {"extremely happy": 5, "very happy": 5, "happy": 4, "neutral": 3, "unhappy": 2,
+                     "very unhappy": 1, "extremely unhappy": 1, "awesome": 5, "just okay": 3, "okay": 3,
+                     "not good": 1, "103": 5, "102": 5, "101": 4, "100": 3, "-101": 2, "-102": 1, "-103": 1,
+                     "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
+#: Column names accepted for Freshdesk's survey fields when the mapping does not name one (first found).
+FRESHDESK_SURVEY_COLUMNS = {
+    "satisfaction_rating": ("Satisfaction rating", "Satisfaction Rating", "Survey result", "Survey Result",
+                            "Satisfaction survey result", "Customer satisfaction", "Rating"),
+    "satisfaction_comment": ("Satisfaction comment", "Satisfaction Comment", "Survey comment", "Survey Comment",
+                             "Feedback", "Customer feedback"),
+    "satisfaction_at": ("Survey responded time", "Survey response time", "Rated time", "Rated at"),
+}
+ZENDESK_SCORES = {"good": "csat_good", "good_with_comment": "csat_good", "bad": "csat_bad",
+                  "bad_with_comment": "csat_bad"}
+ZENDESK_NO_ANSWER = ("offered", "unoffered", "")
 _HELPDESK_OPTIONS = {"ref_prefix": "", "customer_prefix": "", "agent_prefix": "", "handle_seconds": 420,
                      "complaint_tags": ["complaint"]}
 
@@ -50,10 +76,12 @@ ZENDESK = KindSpec(
             _f("assignee_id", False, "The assigned agent (a Zendesk user id)."),
             _f("group_id", False, "The agent group → team."), _f("tags", False, "List of tags."),
             _f("updated_at", False, "Last update (closing time of closed tickets)."),
-            _f("metric_set", False, "Side-loaded ticket metrics (reply time, solved_at, reopens).")),
+            _f("metric_set", False, "Side-loaded ticket metrics (reply time, solved_at, reopens)."),
+            _f("satisfaction_rating", False, "Object: score (good, bad, offered, unoffered), comment, "
+                                             "created_at/updated_at.")),
     value_maps=("channel", "reason", "priority", "status"),
     options={**_HELPDESK_OPTIONS, "ref_prefix": "zendesk:", "customer_prefix": "zendesk:",
-             "agent_prefix": "zendesk:"},
+             "agent_prefix": "zendesk:", "csat_good": 5, "csat_bad": 1},
 )
 
 FRESHDESK = KindSpec(
@@ -67,16 +95,140 @@ FRESHDESK = KindSpec(
             _f("resolution_status", False, "Resolution status (Within SLA / SLA Violated)"),
             _f("first_response_status", False, "First response status"),
             _f("contact_id", False, "Contact ID"), _f("email", False, "Email"),
-            _f("full_name", False, "Full name"), _f("tags", False, "Tags (comma separated)")),
-    value_maps=("channel", "reason", "priority", "status"),
+            _f("full_name", False, "Full name"), _f("tags", False, "Tags (comma separated)"),
+            _f("satisfaction_rating", False, "Satisfaction survey result (label, rating code or 1-5)"),
+            _f("satisfaction_comment", False, "The customer's survey comment"),
+            _f("satisfaction_at", False, "When the survey was answered (default: resolved/closed time)")),
+    value_maps=("channel", "reason", "priority", "status", "satisfaction"),
     options={**_HELPDESK_OPTIONS, "ref_prefix": "freshdesk:", "agent_prefix": ""},
     columns={"ticket_id": "Ticket ID", "created_at": "Created time", "subject": "Subject", "status": "Status",
              "priority": "Priority", "source": "Source", "type": "Type", "agent": "Agent", "group": "Group",
              "resolved_at": "Resolved time", "closed_at": "Closed time",
              "first_response_at": "Initial response time", "resolution_status": "Resolution status",
              "first_response_status": "First response status", "contact_id": "Contact ID",
-             "email": "Email", "full_name": "Full name", "tags": "Tags"},
+             "email": "Email", "full_name": "Full name", "tags": "Tags",
+             "satisfaction_rating": "Satisfaction rating", "satisfaction_comment": "Satisfaction comment",
+             "satisfaction_at": "Survey responded time"},
 )
+
+
+def survey_columns(kind: str, path: Path | str, mapping: Path | str | dict | None) -> Path | str | dict | None:
+    """For Freshdesk CSVs: name the survey columns the header has under an accepted name.
+
+    Fields the mapping names explicitly are left alone; the mapping comes back unchanged when the
+    header uses the default names (or is unreadable: the import's own checks then explain why).
+    """
+    if kind != "freshdesk" or Path(path).suffix.lower() in (".parquet", ".pq", ".json", ".jsonl", ".ndjson"):
+        return mapping
+    if isinstance(mapping, dict):
+        raw = dict(mapping)
+    elif mapping is None:
+        raw = {}
+    else:
+        import yaml
+
+        try:
+            raw = yaml.safe_load(Path(mapping).read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return mapping
+        if not isinstance(raw, dict):
+            return mapping
+    columns = raw.get("columns") or {}
+    if not isinstance(columns, dict):
+        return mapping
+    try:
+        with Path(path).open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+            first = fh.readline()
+    except OSError:
+        return mapping
+    delimiter = raw.get("delimiter") or ("\t" if "\t" in first else ",")
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        return mapping
+    header = {c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])}
+    found = {}
+    for name, names in FRESHDESK_SURVEY_COLUMNS.items():
+        if name in columns or FRESHDESK.columns[name] in header:
+            continue
+        hit = next((n for n in names if n in header), None)
+        if hit is not None:
+            found[name] = hit
+    if not found:
+        return mapping
+    return {**raw, "columns": {**columns, **found}}
+
+
+def _check_csat_options(mp: Mapping) -> None:
+    good, bad = mp.options["csat_good"], mp.options["csat_bad"]
+    for name, value, low, high in (("csat_good", good, 4, 5), ("csat_bad", bad, 1, 3)):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise FileRefused(f"mapping: options.{name}: expected a whole number {low}-{high} (CSAT 4-5 counts "
+                              f"as satisfied), got {value!r}", field="mapping")
+
+
+def _when(mp: Mapping, row: dict[str, Any], name: str, label: str) -> dt.datetime | None:
+    try:
+        return stamp(mp, row, name)
+    except RowError as exc:
+        raise RowError(label, exc.value, exc.reason) from None
+
+
+def _answered_at(label: str, at: dt.datetime | None, record: CaseRecord) -> dt.datetime:
+    """The answer time, else the resolution (closing, creation) time; never before the ticket."""
+    at = at or record.resolved_at or record.closed_at or record.opened_at
+    if at < record.opened_at:
+        raise RowError(label, at.isoformat(), "the survey was answered before the ticket was created")
+    return at
+
+
+def _sent(record: CaseRecord, answered: dt.datetime) -> dt.datetime:
+    """Surveys go out on resolution; without one (or a later one) the answer time stands in."""
+    done = record.resolved_at or record.closed_at
+    return done if done is not None and done <= answered else answered
+
+
+def zendesk_survey(mp: Mapping, rating: Any, record: CaseRecord) -> SurveyRecord | None:
+    """A Zendesk ``satisfaction_rating`` as a survey answer (None when offered or unoffered)."""
+    if blank(rating):
+        return None
+    if not isinstance(rating, dict):
+        raise RowError("satisfaction_rating", rating, "expected an object with a score (good, bad, offered, "
+                                                      "unoffered)")
+    raw = rating.get("score")
+    score = "" if blank(raw) else str(raw).strip().lower()
+    if score in ZENDESK_NO_ANSWER:
+        return None
+    if score not in ZENDESK_SCORES:
+        raise RowError("satisfaction_rating.score", raw, "expected good, bad, offered or unoffered")
+    at = (_when(mp, rating, "updated_at", "satisfaction_rating.updated_at")
+          or _when(mp, rating, "created_at", "satisfaction_rating.created_at"))
+    comment = rating.get("comment")
+    at = _answered_at("satisfaction_rating.created_at", at, record)
+    return SurveyRecord(responded_at=at, csat=int(mp.options[ZENDESK_SCORES[score]]),
+                        comment=None if blank(comment) else str(comment), sent_at=_sent(record, at))
+
+
+def freshdesk_survey(mp: Mapping, row: dict[str, Any], record: CaseRecord) -> SurveyRecord | None:
+    """Freshdesk's satisfaction survey result columns as a survey answer (None when empty)."""
+    raw = row.get("satisfaction_rating")
+    if blank(raw):
+        return None
+    text = str(raw).strip()
+    mapped = mp.value("satisfaction", text)
+    key = text.lower()
+    if key.endswith(".0") and key[:-2].lstrip("-").isdigit():
+        key = key[:-2]
+    csat = int(mapped) if mapped is not None and mapped.strip().isdigit() else FRESHDESK_RATINGS.get(key)
+    if mapped is not None and (csat is None or not 1 <= csat <= 5):
+        raise RowError("satisfaction_rating", raw, f"values.satisfaction maps it to {mapped!r}; expected 1-5")
+    if csat is None:
+        raise RowError("satisfaction_rating", raw, "unknown survey result: expected a Freshdesk label (Extremely "
+                                                   "happy .. Extremely unhappy, Awesome / Just okay / Not good), "
+                                                   "a rating code (103 .. -103) or 1-5; map others under "
+                                                   "values.satisfaction")
+    comment = row.get("satisfaction_comment")
+    at = _answered_at("satisfaction_at", _when(mp, row, "satisfaction_at", "satisfaction_at"), record)
+    return SurveyRecord(responded_at=at, csat=csat, comment=None if blank(comment) else str(comment),
+                        sent_at=_sent(record, at))
 
 
 def _sla(value: Any) -> bool | None:
@@ -117,6 +269,10 @@ class ZendeskImporter(RowImporter):
     spec = ZENDESK
     source = "zendesk"
 
+    def check(self, info: SourceInfo, mapping: Mapping) -> None:
+        """The CSAT values of good and bad ratings must be on the satisfied / dissatisfied sides."""
+        _check_csat_options(mapping)
+
     def parse(self, row: dict[str, Any], number: int, ctx: ImportContext) -> CaseRecord:
         mp, opts = ctx.mapping, ctx.mapping.options
         get = {f: row.get(col) for f, col in mp.columns.items()}
@@ -138,13 +294,15 @@ class ZendeskImporter(RowImporter):
         agent = None if blank(get.get("assignee_id")) else f"{opts['agent_prefix']}{get['assignee_id']}"
         team = None if blank(get.get("group_id")) else f"zendesk-group:{get['group_id']}"
         customer = get.get("requester_id")
-        return _case(mp, number, f"{opts['ref_prefix']}{tid}", opened,
+        record = _case(mp, number, f"{opts['ref_prefix']}{tid}", opened,
                      customer=f"{opts['customer_prefix']}{customer}" if not blank(customer)
                      else "anonymous", channel=channel,
                      reason=code(mp, get.get("type"), "reason", mp.defaults["reason"]),
                      prio=priority(mp, get.get("priority")), status=status, subject=str(get.get("subject") or ""),
                      tags=[str(t) for t in get.get("tags") or []], agent=agent, team=team, first=first,
                      resolved=resolved, closed=closed, reopens=int(metrics.get("reopens") or 0))
+        record.survey = zendesk_survey(mp, get.get("satisfaction_rating"), record)
+        return record
 
 
 class FreshdeskImporter(RowImporter):
@@ -176,4 +334,5 @@ class FreshdeskImporter(RowImporter):
                        name=None if blank(row.get("full_name")) else str(row["full_name"]))
         record.first_response_met = _sla(row.get("first_response_status"))
         record.resolution_met = _sla(row.get("resolution_status"))
+        record.survey = freshdesk_survey(mp, row, record)
         return record

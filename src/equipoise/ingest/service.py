@@ -9,15 +9,16 @@ from sqlalchemy import Engine
 
 from equipoise.ingest.cdr import CdrImporter
 from equipoise.ingest.events import EventsImporter
-from equipoise.ingest.helpdesks import FreshdeskImporter, ZendeskImporter
+from equipoise.ingest.helpdesks import FreshdeskImporter, ZendeskImporter, survey_columns
 from equipoise.ingest.mapping import KindSpec
 from equipoise.ingest.native import CasesImporter, ContactsImporter
 from equipoise.ingest.runner import Importer, ImportSummary, Progress, import_file
+from equipoise.ingest.surveys_import import SurveysImporter
 from equipoise.kit.errors import InvalidInput
 
 IMPORTERS: dict[str, type] = {"contacts": ContactsImporter, "cases": CasesImporter, "cdr": CdrImporter,
                               "events": EventsImporter, "zendesk": ZendeskImporter,
-                              "freshdesk": FreshdeskImporter}
+                              "freshdesk": FreshdeskImporter, "surveys": SurveysImporter}
 
 
 def kinds() -> dict[str, KindSpec]:
@@ -38,5 +39,6 @@ def run_import(engine: Engine, kind: str, path: Path | str, mapping: Path | str 
                *, batch_rows: int | None = None, rejects_path: Path | str | None = None,
                progress: Progress | None = None, as_of: dt.datetime | None = None) -> ImportSummary:
     """Import the file at ``path`` as ``kind``; see :func:`equipoise.ingest.runner.import_file`."""
-    return import_file(engine, importer_for(kind), path, mapping, batch_rows=batch_rows,
+    importer = importer_for(kind)
+    return import_file(engine, importer, path, survey_columns(kind, path, mapping), batch_rows=batch_rows,
                        rejects_path=rejects_path, progress=progress, as_of=as_of)

@@ -2,8 +2,9 @@
 
 Importers of ticket-shaped data (native cases, event logs, Zendesk, Freshdesk) turn rows into
 :class:`CaseRecord` objects and hand them to :func:`write_cases`, which matches or creates the
-customers, agents, reasons and channels, derives the SLA fields from the best-matching SLA policy
-(calendar seconds; built-in targets when no policy matches) and inserts cases, then contacts.
+customers, agents, reasons and channels, derives the SLA fields with the helpdesk's SLA engine on
+business time (:mod:`equipoise.ingest.business_time`), inserts cases, then contacts, then the
+survey answers the export carried (:mod:`equipoise.ingest.surveys_import`).
 """
 
 from __future__ import annotations
@@ -14,19 +15,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, insert, select
 
 from equipoise.db.bulk import bulk_insert
+from equipoise.ingest.business_time import PAUSED_STATUSES, RESOLVED_STATUSES, SlaPolicies
 from equipoise.ingest.dims import ChannelInfo, Dimensions, contact_cost
-from equipoise.models import Case, Contact, SlaPolicy
+from equipoise.ingest.survey_rows import SurveyRecord, attach_surveys
+from equipoise.models import Case, Contact
 
-HOUR, DAY = 3600.0, 86_400.0
-#: Built-in targets when no SLA policy matches (the demo company's): first response by channel,
-#: resolution by priority, in calendar seconds.
-FIRST_RESPONSE_SECONDS = {"phone": HOUR, "chat": HOUR, "ivr": HOUR, "self_service": 4 * HOUR,
-                          "email": DAY, "social": 4 * HOUR, "field": 2 * DAY}
-RESOLUTION_SECONDS = {"urgent": 2 * DAY, "high": 2 * DAY, "normal": 3 * DAY, "low": 5 * DAY}
 PRIORITIES = ("low", "normal", "high", "urgent")
-RESOLVED_STATUSES = {"solved", "resolved", "closed", "closed_unresolved", "done", "completed"}
-PAUSED_STATUSES = {"pending", "hold", "on_hold", "paused", "waiting", "waiting_on_customer",
-                   "waiting_on_third_party"}
+__all__ = ["PRIORITIES", "CaseRecord", "ContactRecord", "SlaPolicies", "SurveyRecord", "contact_row",
+           "status_category", "write_cases"]
 
 
 @dataclass
@@ -77,6 +73,15 @@ class CaseRecord:
     first_response_met: bool | None = None
     resolution_met: bool | None = None
     contacts: list[ContactRecord] = field(default_factory=list)
+    #: Status history ``[(at, status), ...]`` when the source has one (its pauses stop the SLA clock).
+    status_changes: list[tuple[dt.datetime, str]] = field(default_factory=list)
+    survey: SurveyRecord | None = None
+
+    def surveyed_contact(self) -> ContactRecord | None:
+        """The contact a survey answer is about: the last answered one, else the last one."""
+        until = self.survey.responded_at if self.survey else dt.datetime.max
+        answered = [c for c in self.contacts if c.answered_at is not None and c.answered_at <= until]
+        return (answered or self.contacts or [None])[-1]
 
 
 def status_category(status: str, resolved: bool) -> str:
@@ -85,36 +90,6 @@ def status_category(status: str, resolved: bool) -> str:
     if resolved or key in RESOLVED_STATUSES:
         return "resolved"
     return "paused" if key in PAUSED_STATUSES else "open"
-
-
-class SlaPolicies:
-    """The SLA policies of the database; picks the most specific match for a case."""
-
-    def __init__(self, conn: Connection) -> None:
-        t = SlaPolicy.__table__
-        self.rows = conn.execute(select(t.c.id, t.c.channel_id, t.c.tier, t.c.priority,
-                                        t.c.first_response_seconds, t.c.resolution_seconds)).all()
-
-    def match(self, channel: ChannelInfo, tier: str | None, priority: str) -> tuple[int | None, float, float]:
-        """(policy id or None, first-response seconds, resolution seconds)."""
-        best, score = None, -1
-        for r in self.rows:
-            if ((r.channel_id not in (None, channel.id)) or (r.tier not in (None, tier))
-                    or (r.priority not in (None, priority))):
-                continue
-            s = (r.channel_id is not None) + (r.tier is not None) + (r.priority is not None)
-            if s > score:
-                best, score = r, s
-        if best is not None:
-            return int(best.id), float(best.first_response_seconds), float(best.resolution_seconds)
-        return (None, FIRST_RESPONSE_SECONDS.get(channel.code, DAY),
-                RESOLUTION_SECONDS.get(priority, 3 * DAY))
-
-
-def _met(done: dt.datetime | None, due: dt.datetime, as_of: dt.datetime) -> bool | None:
-    if done is not None:
-        return done <= due
-    return False if as_of > due else None
 
 
 _CONTACT_COLS = ("external_ref", "case_id", "customer_id", "channel_id", "reason_id", "agent_id", "team_id",
@@ -136,7 +111,10 @@ def write_cases(conn: Connection, dims: Dimensions, records: list[CaseRecord], s
         if r.ref not in seen:
             fresh.append(r)
             seen.add(r.ref)
+    surveys = [(r.ref, (r.surveyed_contact() or ContactRecord(r.opened_at)).ref, r.survey)
+               for r in records if r.survey is not None]
     if not fresh:
+        attach_surveys(conn, surveys, source)
         return 0, 0, len(records)
     customers = dims.customers(conn, [r.customer_ref for r in fresh],
                                {r.customer_ref: r.tier for r in fresh if r.tier},
@@ -151,23 +129,23 @@ def write_cases(conn: Connection, dims: Dimensions, records: list[CaseRecord], s
     for r in fresh:
         ch = channels[r.channel]
         cid = customers[r.customer_ref]
-        policy, fr_s, res_s = policies.match(ch, dims.tiers.get(cid), r.priority)
-        fr_due = r.opened_at + dt.timedelta(seconds=fr_s)
-        res_due = r.opened_at + dt.timedelta(seconds=res_s)
+        sla = policies.outcome(channel=ch, tier=dims.tiers.get(cid), priority=r.priority, opened_at=r.opened_at,
+                               first_response_at=r.first_response_at, resolved_at=r.resolved_at,
+                               status_changes=r.status_changes, as_of=as_of)
         agent = agents.get(r.agent) if r.agent else None
         team = dims.team(conn, r.team) if r.team else (agent.team_id if agent else None)
         rows.append({
             "external_ref": r.ref, "customer_id": cid, "reason_id": reasons[r.reason], "channel_id": ch.id,
-            "team_id": team, "assigned_agent_id": agent.id if agent else None, "sla_policy_id": policy,
+            "team_id": team, "assigned_agent_id": agent.id if agent else None, "sla_policy_id": sla.policy_id,
             "subject": (r.subject or "")[:300], "priority": r.priority, "status": r.status[:32],
             "status_category": r.status_category, "tags": r.tags, "is_complaint": r.is_complaint,
             "complaint_severity": None, "complained_at": r.opened_at if r.is_complaint else None,
             "opened_at": r.opened_at, "first_response_at": r.first_response_at,
             "resolved_at": r.resolved_at, "closed_at": r.closed_at, "reopen_count": r.reopen_count,
-            "first_response_due_at": fr_due, "resolution_due_at": res_due,
-            "first_response_met": _met(r.first_response_at, fr_due, as_of) if r.first_response_met is None
+            "first_response_due_at": sla.first_response_due_at, "resolution_due_at": sla.resolution_due_at,
+            "first_response_met": sla.first_response_met if r.first_response_met is None
             else r.first_response_met,
-            "resolution_met": _met(r.resolved_at, res_due, as_of) if r.resolution_met is None
+            "resolution_met": sla.resolution_met if r.resolution_met is None
             else r.resolution_met, "version": 1, "source": source})
     ids = dict(conn.execute(insert(t).returning(t.c.external_ref, t.c.id), rows).all())
     contacts = []
@@ -179,6 +157,7 @@ def write_cases(conn: Connection, dims: Dimensions, records: list[CaseRecord], s
                                         reasons[r.reason], agent, source))
     if contacts:
         bulk_insert(conn, Contact.__table__, _CONTACT_COLS, contacts)
+    attach_surveys(conn, surveys, source)
     return len(fresh), len(contacts), len(records) - len(fresh)
 
 

@@ -1,0 +1,113 @@
+"""SLA outcomes of imported cases on business time, with the helpdesk's own pure SLA engine.
+
+The policies, their business calendars (working hours and holidays) and pause statuses are read
+once per import; each case is matched to its most specific policy (channel x tier x priority,
+:func:`equipoise.core.sla.policy.match_policy`) and measured with
+:func:`equipoise.core.sla.clock.sla_state`, so an imported case gets the due times and met flags a
+case created in the helpdesk would get. When no policy matches, built-in targets apply on a 24 x 7
+calendar (the demo company's: first response by channel, resolution by priority).
+
+An import is a snapshot at ``as_of``: a target still running then is ``met = None``, unless it is
+already breached — a breached target can never be met, so it is stored as ``False``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from equipoise.core.sla.calendar import Calendar
+from equipoise.core.sla.clock import pause_intervals, sla_state
+from equipoise.core.sla.policy import match_policy
+from equipoise.ingest.dims import ChannelInfo
+from equipoise.models import SlaPolicy
+from equipoise.models.sla import BusinessCalendar, Holiday
+
+HOUR, DAY = 3600.0, 86_400.0
+#: Built-in targets when no SLA policy matches: first response by channel, resolution by priority.
+FIRST_RESPONSE_SECONDS = {"phone": HOUR, "chat": HOUR, "ivr": HOUR, "self_service": 4 * HOUR,
+                          "email": DAY, "social": 4 * HOUR, "field": 2 * DAY}
+RESOLUTION_SECONDS = {"urgent": 2 * DAY, "high": 2 * DAY, "normal": 3 * DAY, "low": 5 * DAY}
+RESOLVED_STATUSES = frozenset({"solved", "resolved", "closed", "closed_unresolved", "done", "completed"})
+PAUSED_STATUSES = frozenset({"pending", "hold", "on_hold", "paused", "waiting", "waiting_on_customer",
+                             "waiting_on_third_party"})
+
+
+@dataclass(frozen=True)
+class _Policy:
+    id: int
+    channel_id: int | None
+    tier: str | None
+    priority: str | None
+    calendar_id: int | None
+    first_response_seconds: float
+    resolution_seconds: float
+    pause_statuses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SlaOutcome:
+    """What is stored on the case."""
+
+    policy_id: int | None
+    first_response_due_at: dt.datetime | None
+    resolution_due_at: dt.datetime | None
+    first_response_met: bool | None
+    resolution_met: bool | None
+
+
+class SlaPolicies:
+    """The database's SLA policies with their business calendars, read once per import."""
+
+    def __init__(self, conn: Connection) -> None:
+        t = SlaPolicy.__table__
+        self.policies = [
+            _Policy(int(r.id), r.channel_id, r.tier, r.priority, r.calendar_id, float(r.first_response_seconds),
+                    float(r.resolution_seconds), tuple(r.pause_statuses or ()))
+            for r in conn.execute(select(t.c.id, t.c.channel_id, t.c.tier, t.c.priority, t.c.calendar_id,
+                                         t.c.first_response_seconds, t.c.resolution_seconds,
+                                         t.c.pause_statuses).order_by(t.c.id))]
+        self.calendars: dict[int, Calendar] = {}
+        ids = sorted({p.calendar_id for p in self.policies if p.calendar_id is not None})
+        if ids:
+            c, h = BusinessCalendar.__table__, Holiday.__table__
+            days: dict[int, list[dt.date]] = {}
+            for cid, day in conn.execute(select(h.c.calendar_id, h.c.day).where(h.c.calendar_id.in_(ids))):
+                days.setdefault(int(cid), []).append(day)
+            for cid, hours in conn.execute(select(c.c.id, c.c.working_hours).where(c.c.id.in_(ids))):
+                self.calendars[int(cid)] = Calendar.from_mapping(hours or {}, days.get(int(cid), ()))
+
+    def match(self, channel: ChannelInfo, tier: str | None, priority: str) -> _Policy | None:
+        """The most specific policy for (channel, tier, priority), as the helpdesk picks it."""
+        return match_policy(self.policies, channel_id=channel.id, tier=tier or "", priority=priority)
+
+    def outcome(self, *, channel: ChannelInfo, tier: str | None, priority: str, opened_at: dt.datetime,
+                first_response_at: dt.datetime | None, resolved_at: dt.datetime | None,
+                status_changes: Sequence[tuple[dt.datetime, str]], as_of: dt.datetime) -> SlaOutcome:
+        """Due times and met flags of one case, measured in business time at ``as_of``."""
+        policy = self.match(channel, tier, priority)
+        if policy is None:
+            calendar, stopping = Calendar.always_open(), PAUSED_STATUSES | RESOLVED_STATUSES
+            fr_s = FIRST_RESPONSE_SECONDS.get(channel.code, DAY)
+            res_s = RESOLUTION_SECONDS.get(priority, 3 * DAY)
+        else:
+            calendar = self.calendars.get(policy.calendar_id) if policy.calendar_id is not None \
+                else Calendar.always_open()
+            if calendar is None:
+                raise ValueError(f"SLA policy {policy.id} points to missing calendar {policy.calendar_id}")
+            stopping = set(policy.pause_statuses or PAUSED_STATUSES) | RESOLVED_STATUSES
+            fr_s, res_s = policy.first_response_seconds, policy.resolution_seconds
+        pauses = pause_intervals(status_changes, stopping)
+        if resolved_at is not None:  # resolution is measured up to resolution, as the helpdesk does
+            pauses = [(a, resolved_at if b is None or b > resolved_at else b) for a, b in pauses
+                      if a < resolved_at]
+        state = sla_state(calendar=calendar, opened_at=opened_at, now=max(as_of, opened_at),
+                          first_response_seconds=fr_s, resolution_seconds=res_s,
+                          first_response_at=first_response_at, resolved_at=resolved_at, pauses=pauses)
+        fr, res = state.first_response, state.resolution
+        return SlaOutcome(None if policy is None else policy.id, fr.due_at, res.due_at,
+                          fr.met if fr.done_at is not None else (False if fr.breached else None),
+                          res.met if res.done_at is not None else (False if res.breached else None))
