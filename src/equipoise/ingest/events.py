@@ -2,7 +2,12 @@
 
 Events of one case may be anywhere in the file, so the import runs in two resumable phases:
 rows are staged in ``import_events`` batch by batch, then cases are rebuilt from the staged events
-in groups of cases, each group one transaction. Activities map to lifecycle steps:
+in groups of cases, each group one transaction.
+
+A case is rebuilt from its events in *every* event-log file imported so far (an event repeated in a
+later file counts once), so a second file with later events of cases already imported brings them up
+to date — status, resolution, reopens, SLA outcome — and adds their new contacts
+(:mod:`equipoise.ingest.case_updates`). Activities map to lifecycle steps:
 
 * ``create``, ``message`` — the customer got in touch: an inbound contact;
 * ``reply`` — an agent answered (first response; answers the open contact);
@@ -17,12 +22,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 
 from equipoise.db.bulk import bulk_insert
+from equipoise.ingest.case_updates import update_cases
 from equipoise.ingest.mapping import FieldSpec, FileRefused, KindSpec, Mapping
 from equipoise.ingest.rowwise import RowError, RowImporter, blank, code, number, priority, required, stamp
 from equipoise.ingest.runner import BatchResult, ImportContext, Progress
 from equipoise.ingest.source import Batch, Reject, SourceInfo
 from equipoise.ingest.tickets import CaseRecord, ContactRecord, SlaPolicies, write_cases
-from equipoise.models.imports import ImportBatch, ImportEvent, ImportReject
+from equipoise.models import Case
+from equipoise.models.imports import ImportBatch, ImportEvent, ImportFile, ImportReject
 
 STEPS = ("create", "message", "reply", "assign", "pause", "resume", "resolve", "close", "reopen",
          "complaint", "ignore")
@@ -145,19 +152,28 @@ class EventsImporter(RowImporter):
                 progress(min(g + CASE_GROUP, len(refs)), len(refs))
 
     def _build(self, conn: Connection, ctx: ImportContext, refs: list[str]) -> BatchResult:
-        e = ImportEvent.__table__
-        stmt = (select(e.c.case_ref, e.c.row_number, e.c.step, e.c.occurred_at, e.c.resource, e.c.attrs)
-                .where(e.c.file_id == ctx.file_id, e.c.case_ref.in_(refs))
-                .order_by(e.c.case_ref, e.c.occurred_at, e.c.row_number))
+        e, f, k = ImportEvent.__table__, ImportFile.__table__, Case.__table__
+        files = list(conn.execute(select(f.c.id).where(f.c.kind == self.spec.name)).scalars())
+        stmt = (select(e.c.file_id, e.c.case_ref, e.c.row_number, e.c.step, e.c.activity, e.c.occurred_at,
+                       e.c.resource, e.c.attrs)
+                .where(e.c.file_id.in_(files), e.c.case_ref.in_(refs))
+                .order_by(e.c.case_ref, e.c.occurred_at, e.c.file_id, e.c.row_number))
         by_case: dict[str, list] = {}
         for row in conn.execute(stmt):
             by_case.setdefault(row.case_ref, []).append(row)
-        records = [self._case(ctx.mapping, ref, events) for ref, events in by_case.items()]
+        records = [self._case(ctx.mapping, ref, _once(events)) for ref, events in by_case.items()]
+        existing = set(conn.execute(select(k.c.external_ref).where(k.c.external_ref.in_(list(by_case))))
+                       .scalars())
         if self._policies is None:
             self._policies = SlaPolicies(conn)
-        cases, contacts, dups = write_cases(conn, ctx.dims, records, self.source, ctx.as_of, self._policies)
+        cases, contacts, dups = write_cases(conn, ctx.dims, [r for r in records if r.ref not in existing],
+                                            self.source, ctx.as_of, self._policies)
+        updated, added, completed = update_cases(conn, ctx.dims, [r for r in records if r.ref in existing],
+                                                 self.source, ctx.as_of, self._policies)
         result = BatchResult()
-        result.counts.update({"cases": cases, "contacts": contacts, "cases_existing": dups})
+        result.counts.update({"cases": cases, "contacts": contacts + added, "cases_updated": updated,
+                              "contacts_updated": completed,
+                              "cases_existing": dups + len(existing) - updated})
         return result
 
     def _case(self, mp: Mapping, ref: str, events: list) -> CaseRecord:
@@ -173,6 +189,7 @@ class EventsImporter(RowImporter):
                          channel=channel, reason=code(mp, attrs.get("reason"), "reason", mp.defaults["reason"]),
                          opened_at=events[0].occurred_at, priority=attrs.get("priority", "normal"))
         status, open_contact, resolved_at, closed_at = "open", None, None, None
+        changes = [(rec.opened_at, "open")]
         for ev in events:
             agent = ev.resource if ev.resource and ev.resource.lower() not in not_agents else None
             if ev.step in ("create", "message"):
@@ -204,15 +221,30 @@ class EventsImporter(RowImporter):
                 status = "solved" if resolved_at else "closed_unresolved"
             elif ev.step == "complaint":
                 rec.is_complaint = True
+            if status != changes[-1][1]:
+                changes.append((ev.occurred_at, status))
         if not rec.contacts:
             rec.contacts.append(ContactRecord(arrived_at=rec.opened_at, ended_at=rec.opened_at,
                                               ref=f"{ref}#1"[:100], outcome="unresolved"))
         if resolved_at is not None:
             rec.contacts[-1].outcome = "resolved"
         rec.status, rec.resolved_at, rec.closed_at = status, resolved_at, closed_at or resolved_at
+        rec.status_changes = changes
         rec.status_category = {"solved": "resolved", "closed_unresolved": "resolved", "pending": "paused"}.get(
             status, "open")
         return rec
+
+
+def _once(events: list) -> list:
+    """The events of one case with those repeated from an earlier file dropped (same step, time, who, what)."""
+    first_file: dict[tuple, int] = {}
+    kept = []
+    for ev in events:
+        key = (ev.step, ev.occurred_at, ev.resource, ev.activity)
+        owner = first_file.setdefault(key, ev.file_id)
+        if owner == ev.file_id:
+            kept.append(ev)
+    return kept
 
 
 def _json(conn: Connection, value: dict) -> Any:
