@@ -14,7 +14,8 @@ from equipoise.interfaces.web import charts
 from equipoise.interfaces.web.login import cost_user
 from equipoise.interfaces.web.templating import render
 from equipoise.kit.errors import AppError, InvalidInput
-from equipoise.planning.balance import build_model, recommend_policy, report
+from equipoise.planning.balance import recommend_policy, report
+from equipoise.planning.cache import cached_model
 
 router = APIRouter(include_in_schema=False)
 
@@ -149,8 +150,9 @@ def balance(
         return _respond(request, "balance.html", ctx, 200)
     try:
         floor, cap = _parse_floor(top_floor), _parse_budget(budget)
-        model = build_model(con, floors={"top": floor / 100.0} if floor is not None else None,
-                            budget=cap)
+        # measured once per data version (planning/cache.py); the floors and budget only re-solve
+        model = cached_model(con, request.app.state.settings.database_url,
+                             floors={"top": floor / 100.0} if floor is not None else None, budget=cap)
         rep = report(model, recommend_policy(model))
     except AppError as exc:
         ctx["error"] = exc.message

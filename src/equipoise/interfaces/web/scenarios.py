@@ -27,7 +27,7 @@ from equipoise.interfaces.web.templating import render
 from equipoise.kit.errors import AppError, InvalidInput
 from equipoise.models.scenarios import Scenario, ScenarioRun
 from equipoise.planning import scenarios as sc
-from equipoise.planning.balance import build_model
+from equipoise.planning.cache import cached_model
 from equipoise.planning.levers import TEMPLATES, apply_lever
 
 router = APIRouter(include_in_schema=False)
@@ -149,6 +149,11 @@ def scenario_rows(session: Session) -> list[dict[str, Any]]:
         rows.append({"name": s.name, "lever": s.lever, "description": s.description,
                      "params": params, "last": last})
     return rows
+
+
+def _source(request: Request) -> str:
+    """The database the measured model is cached under (planning/cache.py)."""
+    return request.app.state.settings.database_url
 
 
 def _is_fragment(request: Request) -> bool:
@@ -301,7 +306,7 @@ async def scenario_save(request: Request, eng: Engine = Depends(engine),
             raise InvalidInput(f"name: a scenario named {name!r} exists; edit it from the list "
                                "or choose another name", field="name")
         try:
-            apply_lever(build_model(con), lever, params)
+            apply_lever(cached_model(con, _source(request)), lever, params)
         except ValueError as exc:
             raise InvalidInput(str(exc), field=_error_field(str(exc), lever)) from exc
         with session_scope(eng) as s:
@@ -334,7 +339,7 @@ async def scenario_run(request: Request, eng: Engine = Depends(engine),
     name = str(form.get("name", ""))
     ctx: dict[str, Any] = {"run": None, "run_error": None, "oob": True}
     try:
-        model = build_model(con)
+        model = cached_model(con, _source(request))
         with session_scope(eng) as s:
             ctx["run"] = sc.run_scenario(s, model, name, replications=REPLICATIONS,
                                           seed=SEED)
@@ -355,7 +360,7 @@ def scenario_compare(request: Request, a: str = Query(""), b: str = Query(""),
     try:
         if not a or not b:
             raise InvalidInput("a, b: choose two scenarios to compare", field="a" if not a else "b")
-        model = build_model(con)
+        model = cached_model(con, _source(request))
         with session_scope(eng) as s:
             ctx["cmp"] = compare_context(
                 sc.compare(s, model, a, b, replications=REPLICATIONS, seed=SEED), currency)

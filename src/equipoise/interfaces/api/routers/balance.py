@@ -16,6 +16,7 @@ from equipoise.interfaces.api.deps import analytics, engine
 from equipoise.kit.errors import InvalidInput
 from equipoise.planning import scenarios as sc
 from equipoise.planning.balance import build_model, recommend_policy, report
+from equipoise.planning.cache import cached_model
 from equipoise.planning.levers import TEMPLATES
 
 #: Balance and scenarios are figures in money (service and churn cost): managers and admins only.
@@ -59,7 +60,7 @@ def _clean(value: Any) -> Any:
 
 def _report(con: BaseBackend, csat_floor: str | None, budget: float | None,
             points: int) -> dict[str, Any]:
-    model = build_model(con, floors=_floors(csat_floor), budget=budget)
+    model = cached_model(con, floors=_floors(csat_floor), budget=budget)
     return report(model, recommend_policy(model, points=points))
 
 
