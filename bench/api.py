@@ -1,25 +1,30 @@
 """Benchmark: the cases REST API on PostgreSQL holding 1M cases, at a fixed request rate.
 
 Run: .venv/bin/python bench/api.py [--cases 1000000] [--rate 100] [--seconds 20] [--runs 3]
-     [--workers 2] [--threads 20] [--server postgresql+psycopg://postgres@127.0.0.1:5432/test] [--keep]
+     [--workers 2] [--threads 20] [--server postgresql+psycopg://postgres@127.0.0.1:5432/test]
+     [--phases healthz,create,list,mixed] [--no-max] [--keep | --database eqbench_xxxxxxxx]
 
 A throw-away database is created on the server, migrated, filled with an organisation
 (20 teams, 200 agents, 20,000 customers) and ``--cases`` cases written by one INSERT ... SELECT
 over generate_series, then VACUUM ANALYZEd (the steady state autovacuum keeps a live table in).
-Uvicorn serves the real app on 127.0.0.1 with ``--workers``
-processes, each with ``--threads`` request threads and a connection pool of the same size, plus as
-many overflow connections for the commits FastAPI runs outside the thread limit, so no request
-waits for a connection unless the server is overloaded.
+``--keep`` keeps it (and the ids the load needs, next to the server log) so that later runs can
+reuse it with ``--database`` instead of filling a new one. Uvicorn serves the real app on
+127.0.0.1 with ``--workers`` processes, each with ``--threads`` request threads and a connection
+pool of the same size: the cases API holds a connection only inside a request thread.
 
 Load is *open loop*: requests are started on a fixed schedule (``--rate`` per second for
 ``--seconds``) whatever the latency, so slow responses cannot hide behind a slower send rate
 (the coordinated-omission error of closed-loop tools). Latency is measured from the scheduled
-start. The open-loop phases are repeated ``--runs`` times and the median of each figure is
-reported (the machine is shared). Phases: create-case (agents of random teams, routed by skill and tier), case-list
-(team-scoped for agents, everything for a manager), then a closed-loop maximum-throughput run of
-each with 8 concurrent clients. The reference run, side by side, is the same service calls made
-in-process without HTTP (one DB session per call, as a request), and GET /healthz over HTTP as
-the floor of the HTTP stack. Peak memory is the uvicorn process's maximum RSS.
+start. The load client is a minimal keep-alive HTTP/1.1 client on asyncio streams (as wrk is in
+C): it shares the two cores with the server and PostgreSQL, and httpx used several times its CPU
+per request. The open-loop phases are repeated ``--runs`` times and the median of each figure is
+reported (the machine is shared; the load average is printed before and after). Phases: healthz
+(the floor of the HTTP stack), create (agents of random teams, routed by skill and tier), list
+(team-scoped open cases for agents, everything for a manager), mixed (one create to three lists);
+then, unless ``--no-max``, a closed-loop maximum-throughput run of create and list with 8
+concurrent clients. The reference, side by side, is the same service calls made in-process
+without HTTP (one DB session per call, as a request). Peak memory is the uvicorn process's
+maximum RSS.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import random
 import resource
@@ -175,6 +181,8 @@ def create_body(ids: dict, rng: random.Random) -> dict:
 
 def request_plan(kind: str, ids: dict, rng: random.Random) -> tuple[str, str, dict, dict | None]:
     tokens = ids["tokens"]
+    if kind == "mixed":  # one create to three list pages
+        kind = "create" if rng.random() < 0.25 else "list"
     team = rng.choice(ids["teams"])
     agent = {"Authorization": f"Bearer {tokens[f'team{team}']}"}
     if kind == "create":
@@ -186,30 +194,77 @@ def request_plan(kind: str, ids: dict, rng: random.Random) -> tuple[str, str, di
     return "GET", "/healthz", {}, None
 
 
+class LoadClient:
+    """A minimal HTTP/1.1 keep-alive client over asyncio streams, as wrk is in C: the load generator
+    shares the two cores with the server and PostgreSQL, and httpx costs several times the CPU per
+    request. Uvicorn answers with a Content-Length; anything else is reported as an error."""
+
+    def __init__(self, base: str, timeout: float = 30.0) -> None:
+        host, _, port = base.removeprefix("http://").partition(":")
+        self.host, self.port, self.timeout = host, int(port), timeout
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def request(self, method: str, path: str, headers: dict, body: dict | None) -> int:
+        """The status code; raises OSError, asyncio.TimeoutError or ValueError on failure."""
+        return await asyncio.wait_for(self._request(method, path, headers, body), self.timeout)
+
+    async def _request(self, method: str, path: str, headers: dict, body: dict | None) -> int:
+        payload = json.dumps(body).encode() if body is not None else b""
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(payload)}"]
+        if body is not None:
+            head.append("Content-Type: application/json")
+        head += [f"{k}: {v}" for k, v in headers.items()]
+        conn = self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
+        reader, writer = conn
+        try:
+            writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + payload)
+            lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+            if "content-length" not in fields:
+                raise ValueError(f"response without Content-Length: {lines[0]}")
+            await reader.readexactly(int(fields["content-length"]))
+        except BaseException:
+            writer.close()
+            raise
+        if fields.get("connection", "").lower() == "close":
+            writer.close()
+        else:
+            self.idle.append(conn)
+        return status
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+        self.idle.clear()
+
+
+LOAD_ERRORS = (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError)
+
+
 async def open_loop(base: str, kind: str, ids: dict, rate: float, seconds: float) -> dict:
     """Start ``rate`` requests per second on schedule for ``seconds``; latency from the scheduled start."""
     rng = random.Random(hash(kind) & 0xFFFF)
     n = int(rate * seconds)
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:  # noqa: E501
-        start = time.perf_counter() + 0.2
+    client = LoadClient(base)
+    start = time.perf_counter() + 0.2
 
-        async def one(i: int) -> None:
-            nonlocal errors
-            scheduled = start + i / rate
-            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
-            method, path, headers, body = request_plan(kind, ids, rng)
-            try:
-                r = await client.request(method, path, headers=headers, json=body)
-                errors += r.status_code >= 400
-            except httpx.HTTPError:  # a timeout counts as an error, with its waiting time as latency
-                errors += 1
-            latencies.append(time.perf_counter() - scheduled)
+    async def one(i: int) -> None:
+        nonlocal errors
+        scheduled = start + i / rate
+        await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+        method, path, headers, body = request_plan(kind, ids, rng)
+        try:
+            errors += await client.request(method, path, headers, body) >= 400
+        except LOAD_ERRORS:  # a timeout counts as an error, with its waiting time as latency
+            errors += 1
+        latencies.append(time.perf_counter() - scheduled)
 
-        await asyncio.gather(*(one(i) for i in range(n)))
-        elapsed = time.perf_counter() - start
+    await asyncio.gather(*(one(i) for i in range(n)))
+    elapsed = time.perf_counter() - start
+    client.close()
     return _summary(latencies, errors, elapsed)
 
 
@@ -218,24 +273,24 @@ async def closed_loop(base: str, kind: str, ids: dict, clients: int, seconds: fl
     rng = random.Random(99)
     latencies: list[float] = []
     errors = 0
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        stop = time.perf_counter() + seconds
+    client = LoadClient(base)
+    stop = time.perf_counter() + seconds
 
-        async def loop() -> None:
-            nonlocal errors
-            while time.perf_counter() < stop:
-                method, path, headers, body = request_plan(kind, ids, rng)
-                t = time.perf_counter()
-                try:
-                    r = await client.request(method, path, headers=headers, json=body)
-                    errors += r.status_code >= 400
-                except httpx.HTTPError:
-                    errors += 1
-                latencies.append(time.perf_counter() - t)
+    async def loop() -> None:
+        nonlocal errors
+        while time.perf_counter() < stop:
+            method, path, headers, body = request_plan(kind, ids, rng)
+            t = time.perf_counter()
+            try:
+                errors += await client.request(method, path, headers, body) >= 400
+            except LOAD_ERRORS:
+                errors += 1
+            latencies.append(time.perf_counter() - t)
 
-        t0 = time.perf_counter()
-        await asyncio.gather(*(loop() for _ in range(clients)))
-        elapsed = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    await asyncio.gather(*(loop() for _ in range(clients)))
+    elapsed = time.perf_counter() - t0
+    client.close()
     return _summary(latencies, errors, elapsed)
 
 
@@ -282,35 +337,53 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="repeats of the open-loop phases (median reported)")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     ap.add_argument("--threads", type=int, default=20, help="request threads (= pooled connections) per worker")
-    ap.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    ap.add_argument("--keep", action="store_true", help="keep the benchmark database (and its ids, for --database)")
+    ap.add_argument("--database", help="reuse a database kept by an earlier --keep run instead of filling a new one")
+    ap.add_argument("--phases", default="healthz,create,list,mixed",
+                    help="open-loop phases, comma-separated, of: healthz, create, list, mixed (1 create : 3 lists)")
+    ap.add_argument("--no-max", action="store_true", help="skip the closed-loop maximum-throughput runs")
     args = ap.parse_args()
+    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+    unknown = set(phases) - {"healthz", "create", "list", "mixed"}
+    if unknown:
+        ap.error(f"--phases: unknown phase(s) {sorted(unknown)}")
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up the server and database on SIGTERM
-    name = f"eqbench_{uuid.uuid4().hex[:8]}"
+    name = args.database or f"eqbench_{uuid.uuid4().hex[:8]}"
+    keep = args.keep or bool(args.database)
     admin_dsn = make_url(args.server).set(drivername="postgresql").render_as_string(hide_password=False)
     url = make_url(args.server).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    proc = None
     app_dir = Path(os.environ.get("TMPDIR", "/tmp")) / name
+    if not args.database:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    proc = None
     try:
-        upgrade(url)
-        print(f"filling {name} with {args.cases:,} cases ...", flush=True)
-        ids = seed(url, args.cases)
-        print(f"  cases written in {ids['load_seconds']:.1f} s", flush=True)
+        if args.database:
+            ids = json.loads((app_dir / "ids.json").read_text())
+            print(f"reusing {name} (ids from {app_dir / 'ids.json'})", flush=True)
+        else:
+            upgrade(url)
+            print(f"filling {name} with {args.cases:,} cases ...", flush=True)
+            ids = seed(url, args.cases)
+            print(f"  cases written in {ids['load_seconds']:.1f} s", flush=True)
         app_dir.mkdir(parents=True, exist_ok=True)
+        if args.keep:
+            (app_dir / "ids.json").write_text(json.dumps(ids))
+        print(f"load average before: {Path('/proc/loadavg').read_text().split()[:3]}", flush=True)
         (app_dir / "bench_app.py").write_text(SERVER_APP)
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
+        # The cases API holds a connection only inside a request thread, so the pool is the thread count.
         env = dict(os.environ, EQUIPOISE_DATABASE_URL=url, BENCH_THREADS=str(args.threads),
-                   EQUIPOISE_DB_POOL_SIZE=str(args.threads), EQUIPOISE_DB_MAX_OVERFLOW=str(args.threads),
+                   EQUIPOISE_DB_POOL_SIZE=str(args.threads), EQUIPOISE_DB_MAX_OVERFLOW="0",
                    PYTHONPATH=f"{app_dir}{os.pathsep}{Path(__file__).resolve().parents[1] / 'src'}")
         server_log = (app_dir / "server.log").open("w")
         proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench_app:build", "--factory", "--host",
                                  "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
                                  "--log-level", "warning", "--no-access-log"],
-                                env=env, stdout=server_log, stderr=server_log)
+                                env=env, stdout=server_log, stderr=server_log, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
             try:
@@ -324,7 +397,7 @@ def main() -> None:
         results = {}
         per_run: dict[str, list[dict]] = {}
         for run in range(args.runs):
-            for kind in ("healthz", "create", "list"):
+            for kind in phases:
                 r = asyncio.run(open_loop(base, kind, ids, args.rate, args.seconds))
                 per_run.setdefault(f"{kind} @ {args.rate:g}/s", []).append(r)
                 print(f"  run {run + 1} {kind:<8} p50 {r['p50']:7.1f}  p99 {r['p99']:7.1f}  errors {r['errors']}",
@@ -332,18 +405,23 @@ def main() -> None:
         for label, runs in per_run.items():
             results[label] = {k: (statistics.median(r[k] for r in runs) if k != "errors"
                                   else sum(r[k] for r in runs)) for k in runs[0]}
-        for kind in ("create", "list"):
+        for kind in () if args.no_max else ("create", "list"):
             results[f"{kind} max (8 clients)"] = asyncio.run(closed_loop(base, kind, ids, 8, args.seconds / 2))
+        load_after = Path("/proc/loadavg").read_text().split()[:3]
         ref = in_process_reference(url, ids, repeats=50)
     finally:
-        if proc is not None:
-            proc.terminate()
+        if proc is not None:  # uvicorn and its workers form their own process group
+            os.killpg(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if not args.keep:
+                pass
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # workers stuck in a request do not outlive the run
+            except ProcessLookupError:
+                pass
+            proc.wait()
+        if not keep:
             with psycopg.connect(admin_dsn, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     errors = sum(r["errors"] for r in results.values())
@@ -359,12 +437,15 @@ def main() -> None:
               f"{r['max']:>9.1f}")
     print("\nreference: the same service calls in-process, no HTTP (median of 50)")
     for kind in ("create", "list"):
-        http_p50 = results[f"{kind} @ {args.rate:g}/s"]["p50"]
-        print(f"  {kind:<7} {ref[kind]:7.2f} ms in-process   HTTP p50 / in-process = {http_p50 / ref[kind]:.2f}")
-    for kind in ("create", "list"):
-        p99 = results[f"{kind} @ {args.rate:g}/s"]["p99"]
-        verdict = "meets" if p99 < 100 else "misses"
-        print(f"target p99 < 100 ms at {args.rate:g}/s: {kind} {verdict} it (p99 {p99:.1f} ms)")
+        row = results.get(f"{kind} @ {args.rate:g}/s")
+        if row is not None:
+            print(f"  {kind:<7} {ref[kind]:7.2f} ms in-process   HTTP p50 / in-process = {row['p50'] / ref[kind]:.2f}")
+    for kind in ("create", "list", "mixed"):
+        row = results.get(f"{kind} @ {args.rate:g}/s")
+        if row is not None:
+            verdict = "meets" if row["p99"] < 100 else "misses"
+            print(f"target p99 < 100 ms at {args.rate:g}/s: {kind} {verdict} it (p99 {row['p99']:.1f} ms)")
+    print(f"load average after the HTTP phases: {load_after} (2 cores, shared)")
     print(f"peak RSS of the largest server process: {peak_mb:.0f} MB")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,9 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=20, ge=0, le=1000)
     #: Seconds a request waits for a free connection before failing.
     db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    #: API calls (cases, users, sign-in) waiting for a request thread beyond which a new one is
+    #: answered 503 with Retry-After at once instead of queueing for seconds; unset: no limit.
+    api_max_waiting: int | None = Field(default=64, ge=0)
     #: The address customers reach the app at, used in emailed links (default: http://<host>:<port>).
     public_url: str | None = None
     #: Server secret for signed links (survey tokens); at least 16 bytes where links are made.
@@ -51,6 +55,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     #: Implicit TLS from the first byte (usually port 465); not together with STARTTLS.
     smtp_ssl: bool = False
+    #: Knowledge search when a request names no mode: ``auto`` is hybrid (BM25 + meaning) with the
+    #: ``[semantic]`` extra and BM25 without it; ``bm25``, ``semantic`` or ``hybrid`` fix it.
+    kb_search_mode: Literal["auto", "bm25", "semantic", "hybrid"] = "auto"
+    #: Use the ``[semantic]`` extra when installed; false makes the app behave as if it were not.
+    kb_semantic: bool = True
 
     @property
     def base_url(self) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from equipoise.core.audit.service import record, snapshot
-from equipoise.core.auth import repository
+from equipoise.core.auth import cache, repository
 from equipoise.core.auth.schemas import (
     Principal,
     TokenCreate,
@@ -88,6 +88,7 @@ def update_user(session: Session, user_id: int, data: UserUpdate, *, actor: Prin
                 now: dt.datetime) -> User:
     """Change a user's name, role, teams, password or active flag."""
     user = get_user(session, user_id)
+    cache.forget_at_commit(session, user_id=user_id)  # role, teams or status may change
     before = {**snapshot(user), "team_ids": repository.team_ids(session, user_id)}
     changes = data.model_dump(exclude_unset=True)
     demotes = ("role" in changes and changes["role"] != "admin") or changes.get("is_active") is False
@@ -160,24 +161,42 @@ def login(session: Session, email: str, password: str, *, now: dt.datetime) -> O
 
 def logout(session: Session, secret: str) -> None:
     """End the browser session holding ``secret`` (nothing happens if it is already gone)."""
-    repository.delete_session(session, digest(secret))
+    secret_digest = digest(secret)
+    repository.delete_session(session, secret_digest)
+    cache.forget_at_commit(session, secret_digest=secret_digest)
     session.flush()
 
 
 def principal_from_session(session: Session, secret: str, *, now: dt.datetime) -> tuple[Principal, str] | None:
-    """The principal and CSRF token of a live session cookie, or None."""
-    row = repository.get_session_by_digest(session, digest(secret))
+    """The principal and CSRF token of a live session cookie, or None (recent answers come from the cache)."""
+    secret_digest, database = digest(secret), cache.database_key(session)
+    hit = cache.get(database, "session", secret_digest, now)
+    if hit is not None:
+        return hit.principal, hit.csrf_token or ""
+    row = repository.get_session_by_digest(session, secret_digest)
     if row is None or row.expires_at <= now:
         return None
     user = repository.get_user(session, row.user_id)
     if user is None or not user.is_active:
         return None
-    return principal_for(session, user, "session"), row.csrf_token
+    principal = principal_for(session, user, "session")
+    cache.put(database, "session", secret_digest, principal, csrf_token=row.csrf_token, expires_at=row.expires_at)
+    return principal, row.csrf_token
+
+
+def cached_principal(database: str, kind: str, secret: str, now: dt.datetime) -> tuple[Principal, str | None] | None:
+    """The principal (and CSRF token of a session) of a credential resolved moments ago, without the database."""
+    hit = cache.get(database, kind, digest(secret), now)
+    return (hit.principal, hit.csrf_token) if hit is not None else None
 
 
 def principal_from_token(session: Session, token: str, *, now: dt.datetime) -> Principal | None:
-    """The principal of a valid, unrevoked, unexpired API token, or None."""
-    row = repository.get_token_by_digest(session, digest(token))
+    """The principal of a valid, unrevoked, unexpired API token, or None (recent answers come from the cache)."""
+    secret_digest, database = digest(token), cache.database_key(session)
+    hit = cache.get(database, "token", secret_digest, now)
+    if hit is not None:
+        return hit.principal
+    row = repository.get_token_by_digest(session, secret_digest)
     if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
     user = repository.get_user(session, row.user_id)
@@ -186,7 +205,9 @@ def principal_from_token(session: Session, token: str, *, now: dt.datetime) -> P
     if row.last_used_at is None or now - row.last_used_at >= TOKEN_TOUCH_INTERVAL:
         row.last_used_at = now
         session.flush()
-    return principal_for(session, user, "token")
+    principal = principal_for(session, user, "token")
+    cache.put(database, "token", secret_digest, principal, expires_at=row.expires_at)
+    return principal
 
 
 def create_token(session: Session, data: TokenCreate, *, actor: Principal,
@@ -221,6 +242,7 @@ def revoke_token(session: Session, token_id: int, *, actor: Principal, now: dt.d
     if row.revoked_at is None:
         before = snapshot(row)
         row.revoked_at = now
+        cache.forget_at_commit(session, secret_digest=row.secret_hash)
         session.flush()
         record(session, actor, "token.revoke", "api_token", row.id, before, snapshot(row), at=now)
     return row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import String, cast, func, select, update
 from sqlalchemy.orm import Session
@@ -68,19 +69,38 @@ def team_exists(session: Session, team_id: int) -> bool:
     return session.scalar(select(OrgUnit.id).where(OrgUnit.id == team_id)) is not None
 
 
+@dataclass(frozen=True)
+class CreationFacts:
+    """What opening a case needs to know about the ids it was given, read in one round trip.
+
+    A field is None when its row does not exist (a customer's tier is never null)."""
+
+    customer_tier: str | None
+    reason_code: str | None
+    channel_code: str | None
+
+
+def creation_facts(session: Session, *, customer_id: int, reason_id: int, channel_id: int) -> CreationFacts:
+    """The customer's tier and the codes of the contact reason and channel, as one statement."""
+    row = session.execute(select(
+        select(Customer.tier).where(Customer.id == customer_id).scalar_subquery(),
+        select(ContactReason.code).where(ContactReason.id == reason_id).scalar_subquery(),
+        select(Channel.code).where(Channel.id == channel_id).scalar_subquery(),
+    )).one()
+    return CreationFacts(customer_tier=row[0], reason_code=row[1], channel_code=row[2])
+
+
 def active_agents_with_load(session: Session, team_ids: Collection[int] | None) -> list[tuple[Agent, int]]:
-    """Agents still employed (optionally in ``team_ids``) with their number of unresolved cases."""
-    load = (select(Case.assigned_agent_id.label("agent_id"), func.count().label("n"))
-            .where(Case.status_category.in_(("open", "paused")), Case.assigned_agent_id.is_not(None))
-            .group_by(Case.assigned_agent_id))
-    query = select(Agent).where(Agent.left_on.is_(None))
+    """Agents still employed (optionally in ``team_ids``) with their number of unresolved cases.
+
+    One statement: each agent's count is an index-only lookup on (assigned_agent_id, status_category)."""
+    load = (select(func.count()).select_from(Case)
+            .where(Case.assigned_agent_id == Agent.id, Case.status_category.in_(("open", "paused")))
+            .correlate(Agent).scalar_subquery())
+    query = select(Agent, load).where(Agent.left_on.is_(None))
     if team_ids is not None:
         query = query.where(Agent.team_id.in_(list(team_ids)))
-    agents = list(session.scalars(query.order_by(Agent.id)))
-    if not agents:
-        return []
-    counts = dict(session.execute(load.where(Case.assigned_agent_id.in_([a.id for a in agents]))).all())
-    return [(a, int(counts.get(a.id, 0))) for a in agents]
+    return [(a, int(n or 0)) for a, n in session.execute(query.order_by(Agent.id))]
 
 
 def add_status_change(session: Session, change: CaseStatusChange) -> None:

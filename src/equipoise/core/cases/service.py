@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from equipoise.core.audit.service import record, snapshot
 from equipoise.core.auth.schemas import Principal
-from equipoise.core.cases import repository
+from equipoise.core.cases import reference, repository
 from equipoise.core.cases.events import ResolutionSurvey, announce
 from equipoise.core.cases.routing import Candidate, Routing, choose_agent
 from equipoise.core.cases.schemas import (
@@ -24,7 +24,8 @@ from equipoise.core.cases.schemas import (
     CaseUpdate,
 )
 from equipoise.core.sla import service as sla_service
-from equipoise.core.sla.clock import SlaState
+from equipoise.core.sla.clock import SlaState, pause_intervals, sla_state
+from equipoise.core.sla.policy import match_policy
 from equipoise.kit.errors import AppError, Conflict, InvalidInput, NotFound
 from equipoise.models.case_extras import CaseStatusChange
 from equipoise.models.cases import Case
@@ -74,15 +75,42 @@ def _agent_team(session: Session, principal: Principal, agent_id: int) -> int:
 def route(session: Session, *, reason_id: int, channel_id: int, customer_id: int, principal: Principal,
           team_id: int | None = None) -> Routing:
     """Pick an agent by skills and customer tier within the team given, else the caller's reach."""
-    reason, channel = repository.reason(session, reason_id), repository.channel(session, channel_id)
-    customer = repository.customer(session, customer_id)
+    facts = repository.creation_facts(session, customer_id=customer_id, reason_id=reason_id, channel_id=channel_id)
+    return _route(session, facts, principal=principal, team_id=team_id)
+
+
+def _route(session: Session, facts: repository.CreationFacts, *, principal: Principal,
+           team_id: int | None) -> Routing:
     teams = [team_id] if team_id is not None else (None if principal.sees_all_teams else principal.team_ids)
     candidates = [Candidate(agent_id=a.id, team_id=a.team_id, skills=frozenset(a.skills or []), open_cases=load,
                             hourly_cost=a.hourly_cost)
                   for a, load in repository.active_agents_with_load(session, teams)]
-    return choose_agent(candidates, reason_code=reason.code if reason else "",
-                        channel_code=channel.code if channel else "", tier=customer.tier if customer else "",
-                        team_ids=teams)
+    return choose_agent(candidates, reason_code=facts.reason_code or "", channel_code=facts.channel_code or "",
+                        tier=facts.customer_tier or "", team_ids=teams)
+
+
+def initial_sla(session: Session, case: Case, *, tier: str) -> None:
+    """Store the SLA outcome of a case about to be inserted (status ``new`` since ``case.opened_at``).
+
+    The same result as ``refresh_sla`` right after creation, without reading back the status
+    history just written or updating the row just inserted; policies come from the process cache."""
+    policy = match_policy(reference.sla_policies(session), channel_id=case.channel_id, tier=tier,
+                          priority=case.priority)
+    if policy is None:
+        case.sla_policy_id = None
+        case.first_response_due_at = case.resolution_due_at = None
+        case.first_response_met = case.resolution_met = None
+        return
+    stopping = sla_service.stopping_statuses(policy, PAUSED_STATUSES, RESOLVED_STATUSES)
+    state = sla_state(calendar=sla_service.calendar_for(session, policy), opened_at=case.opened_at,
+                      now=case.opened_at, first_response_seconds=policy.first_response_seconds,
+                      resolution_seconds=policy.resolution_seconds, first_response_at=None, resolved_at=None,
+                      pauses=pause_intervals([(case.opened_at, "new")], stopping))
+    case.sla_policy_id = policy.id
+    case.first_response_due_at = state.first_response.due_at
+    case.resolution_due_at = state.resolution.due_at
+    case.first_response_met = state.first_response.met
+    case.resolution_met = state.resolution.met
 
 
 def _set_status(session: Session, case: Case, status: str, principal: Principal | None, now: dt.datetime,
@@ -104,11 +132,11 @@ def _set_status(session: Session, case: Case, status: str, principal: Principal 
 
 def create(session: Session, data: CaseCreate, *, principal: Principal, now: dt.datetime) -> Case:
     """Open a case from any channel, route it if no agent is given, attach contacts, start the SLA clock."""
-    # Held until the end so routing and the SLA match reuse them from the session instead of reloading.
-    looked_up = (("customer_id", repository.customer(session, data.customer_id)),
-                 ("reason_id", repository.reason(session, data.reason_id)),
-                 ("channel_id", repository.channel(session, data.channel_id)))
-    for name, found in looked_up:
+    # The customer's tier and the reason and channel codes in one round trip; routing and the SLA use them.
+    facts = repository.creation_facts(session, customer_id=data.customer_id, reason_id=data.reason_id,
+                                      channel_id=data.channel_id)
+    for name, found in (("customer_id", facts.customer_tier), ("reason_id", facts.reason_code),
+                        ("channel_id", facts.channel_code)):
         if found is None:
             raise InvalidInput(f"no {name.removesuffix('_id')} with id {getattr(data, name)}", field=name)
     if data.external_ref and repository.get_by_external_ref(session, data.external_ref) is not None:
@@ -122,8 +150,7 @@ def create(session: Session, data: CaseCreate, *, principal: Principal, now: dt.
             raise InvalidInput(f"agent {agent_id} is not in team {team_id}", field="assigned_agent_id")
         team_id = agent_team
     else:
-        routed = route(session, reason_id=data.reason_id, channel_id=data.channel_id, customer_id=data.customer_id,
-                       principal=principal, team_id=team_id)
+        routed = _route(session, facts, principal=principal, team_id=team_id)
         agent_id, team_id = routed.agent_id, team_id or routed.team_id
     if team_id is None and not principal.sees_all_teams:
         if len(principal.team_ids) != 1:
@@ -133,13 +160,12 @@ def create(session: Session, data: CaseCreate, *, principal: Principal, now: dt.
                 team_id=team_id, assigned_agent_id=agent_id, subject=data.subject, priority=data.priority,
                 tags=sorted(set(data.tags)), external_ref=data.external_ref, opened_at=now, version=1,
                 status="new", status_category="open", reopen_count=0, is_complaint=False, source="native")
+    initial_sla(session, case, tier=facts.customer_tier)
     session.add(case)
     session.flush()
     _set_status(session, case, "new", principal, now, initial=True)
     for contact_id in data.contact_ids:
         _attach(session, case, contact_id)
-    refresh_sla(session, case, now)
-    session.flush()
     record(session, principal, "case.create", "case", case.id, None, snapshot(case), at=now)
     announce(session, case, "case.created", now, previous_status=None)
     return case

@@ -15,6 +15,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from equipoise.core.auth import cache
 from equipoise.core.auth import service as auth_service
 from equipoise.core.auth.schemas import ROLES, Principal
 from equipoise.core.auth.secrets import same
@@ -55,6 +56,15 @@ async def _csrf_value(request: Request) -> str | None:
     return None
 
 
+async def _resolve(request: Request, kind: str, secret: str) -> tuple[Principal, str | None] | None:
+    """A credential resolved moments ago comes from the process cache, on the event loop; otherwise
+    the database is read in a worker thread."""
+    found = auth_service.cached_principal(cache.database_key(engine(request)), kind, secret, now(request))
+    if found is not None:
+        return found
+    return await run_in_threadpool(_lookup, request, kind, secret)
+
+
 async def current_principal(request: Request) -> Principal:
     """The authenticated caller, from a bearer token or the session cookie; 401 otherwise."""
     cached = getattr(request.state, "principal", None)
@@ -65,7 +75,7 @@ async def current_principal(request: Request) -> Principal:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("expected an `Authorization: Bearer <token>` header")
-        found = await run_in_threadpool(_lookup, request, "token", token.strip())
+        found = await _resolve(request, "token", token.strip())
         if found is None:
             raise _unauthorized("invalid, expired or revoked API token")
         principal = found[0]
@@ -73,7 +83,7 @@ async def current_principal(request: Request) -> Principal:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             raise _unauthorized("sign in or send an API token")
-        found = await run_in_threadpool(_lookup, request, "session", cookie)
+        found = await _resolve(request, "session", cookie)
         if found is None:
             raise _unauthorized("the session has expired; sign in again")
         principal, csrf = found

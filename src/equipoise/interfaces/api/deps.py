@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+import anyio.to_thread
+from fastapi import Depends, HTTPException, Request
 from ibis.backends import BaseBackend
 from sqlalchemy import Engine
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from equipoise.analytics.backends import connect
 from equipoise.core.audit.service import local_now
@@ -49,6 +52,45 @@ def get_db_session(request: Request) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
+
+T = TypeVar("T")
+
+
+class Overloaded(HTTPException):
+    """503 with Retry-After: the server sheds a request rather than queue it for seconds."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status_code=503, detail=detail, headers={"Retry-After": "1"})
+
+
+def _run_unit(bind: Engine, work: Callable[[Session], T]) -> T:
+    with Session(bind=bind, expire_on_commit=False) as session:
+        try:
+            result = work(session)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    return result
+
+
+async def unit_of_work(request: Request, work: Callable[[Session], T]) -> T:
+    """Run ``work(session)`` and commit, in one worker thread; roll back on any error.
+
+    Build the response inside ``work``. Unlike ``DbSession``, whose connection stays checked out
+    while the response waits for another worker thread to be serialised, the connection here is
+    held only inside the thread, so a burst can never hold more connections than there are
+    threads (no pool exhaustion, no deadlock between waiting requests and held connections).
+    When more than ``api_max_waiting`` calls already wait for a thread, or the pool has no
+    connection within its timeout, the request is shed at once with a 503 and ``Retry-After``.
+    """
+    limit = getattr(request.app.state.settings, "api_max_waiting", None)
+    if limit is not None and anyio.to_thread.current_default_thread_limiter().statistics().tasks_waiting > limit:
+        raise Overloaded("the server is busy; retry in a moment")
+    try:
+        return await run_in_threadpool(_run_unit, engine(request), work)
+    except PoolTimeout:
+        raise Overloaded("no database connection is free; retry in a moment") from None
 
 
 def now(request: Request) -> dt.datetime:
