@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from equipoise.db.bulk import bulk_insert
+from equipoise.ingest import bulkmode
 from equipoise.ingest.dims import Dimensions
 from equipoise.ingest.mapping import FileRefused, KindSpec, Mapping, load_mapping
 from equipoise.ingest.source import Batch, Reject, SourceInfo, inspect_file, read_batches
@@ -131,6 +132,13 @@ def import_file(engine: Engine, importer: Importer, path: Path | str,
     fid, status, size, done = _open_file(engine, spec, mp, info, batch_rows or DEFAULT_BATCH_ROWS)
     rejects_file = Path(rejects_path) if rejects_path else info.path.with_name(
         info.path.name + ".rejects.csv")
+    # Large files load with the secondary indexes off (rebuilt below); a crash that left them off
+    # is repaired by the next import of this kind.
+    bulk_tables: tuple[str, ...] = tuple(getattr(importer, "bulk_tables", ()))
+    relaxed = bool(bulk_tables) and status == "running" and bulkmode.should_relax(
+        engine, bulk_tables[0], info.rows_estimate - sum(_rows(c) for c in done.values()))
+    if bulk_tables and not relaxed:
+        bulkmode.restore(engine, bulk_tables)
     if status == "done":
         return _summary(engine, spec, info, fid, started, already=True, rejects_file=rejects_file)
     ctx = ImportContext(fid, spec, mp, info, Dimensions(mp.defaults), as_of or _now())
@@ -138,12 +146,18 @@ def import_file(engine: Engine, importer: Importer, path: Path | str,
     rows_seen = 0
     total = info.rows_estimate
     if status == "running":
-        for number, batch in enumerate(read_batches(info, mp, size, multiline=importer.multiline)):
-            rows_seen += len(batch) + len(batch.invalid)
-            if number not in done:
-                _commit_batch(engine, importer, ctx, number, batch)
-            if progress:
-                progress(rows_seen, max(total, rows_seen))
+        if relaxed:
+            bulkmode.relax(engine, bulk_tables)
+        try:
+            for number, batch in enumerate(read_batches(info, mp, size, multiline=importer.multiline)):
+                rows_seen += len(batch) + len(batch.invalid)
+                if number not in done:
+                    _commit_batch(engine, importer, ctx, number, batch)
+                if progress:
+                    progress(rows_seen, max(total, rows_seen))
+        finally:
+            if relaxed:
+                bulkmode.restore(engine, bulk_tables)
         with engine.begin() as conn:
             conn.execute(update(ImportFile.__table__).where(ImportFile.__table__.c.id == fid)
                          .values(status="staged"))
@@ -154,6 +168,10 @@ def import_file(engine: Engine, importer: Importer, path: Path | str,
         conn.execute(update(ImportFile.__table__).where(ImportFile.__table__.c.id == fid).values(
             status="done", finished_at=_now(), summary=summary.to_dict()))
     return summary
+
+
+def _rows(counts: dict) -> int:
+    return sum(int(counts.get(k, 0)) for k in _STANDARD)
 
 
 def _commit_batch(engine: Engine, importer: Importer, ctx: ImportContext, number: int,
