@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SPARK_STAMP := $(VENV)/.installed-spark
+SEMANTIC_STAMP := $(VENV)/.installed-semantic
 NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -27,6 +28,13 @@ $(SPARK_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,spark]"
 	touch $(SPARK_STAMP)
 
+# The [semantic] extra (knowledge search by meaning) is installed for the test suite, not by `make run`.
+# torch first, in its own pip call, so pip takes the CPU build of exactly this release.
+$(SEMANTIC_STAMP): $(SPARK_STAMP)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,spark,semantic]"
+	touch $(SEMANTIC_STAMP)
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
@@ -36,7 +44,7 @@ run: setup
 	$(BIN)/equipoise demo build --if-absent --customers $(CUSTOMERS) --months $(MONTHS) --seed $(SEED)
 	$(BIN)/equipoise serve --host $(HOST) --port $(PORT)
 
-test: setup $(SPARK_STAMP)
+test: setup $(SPARK_STAMP) $(SEMANTIC_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -14,6 +14,7 @@ from equipoise.models.imports import ImportBatch, ImportEvent, ImportFile, Impor
 from equipoise.models.knowledge import (  # noqa: F401
     KbArticle,
     KbArticleVersion,
+    KbEmbedding,
     KbEvent,
     KbPosting,
     KbVote,

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -113,3 +114,22 @@ class KbEvent(Base):
     #: The case the customer opened within 24 h, when not deflected.
     followed_by_case_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("cases.id"))
     evaluated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class KbEmbedding(Base):
+    """The meaning of an article's current version as a unit-length float32 vector (``[semantic]`` extra).
+
+    Stale when ``version`` is not the article's current version or ``model`` is not the model in use.
+    """
+
+    __tablename__ = "kb_embeddings"
+
+    article_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("kb_articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    model: Mapped[str] = mapped_column(String(100))
+    dimensions: Mapped[int] = mapped_column(Integer)
+    #: ``dimensions`` little-endian float32 values.
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)

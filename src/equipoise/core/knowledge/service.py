@@ -1,5 +1,5 @@
-"""Write and version articles, search them (BM25, no extra packages), vote, suggest articles for a
-case, and measure deflection."""
+"""Write and version articles, search them (BM25 with no extra packages; by meaning or hybrid with the
+``[semantic]`` extra), vote, suggest articles for a case, and measure deflection."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from equipoise.config import get_settings
 from equipoise.core.knowledge import repository as repo
+from equipoise.core.knowledge import semantic
 from equipoise.core.knowledge.bm25 import bm25_scores
 from equipoise.core.knowledge.schemas import ArticleCreate, ArticleUpdate, SearchHit, VoteCreate
 from equipoise.core.knowledge.text import document_terms, snippet, tokenize
@@ -36,10 +39,13 @@ def _check_reason(session: Session, reason_id: int | None) -> None:
         raise InvalidInput(f"contact reason {reason_id} does not exist", field="reason_id")
 
 
-def _reindex(session: Session, article: KbArticle, title: str, body: str) -> None:
+def _reindex(
+    session: Session, article: KbArticle, title: str, body: str, model: semantic.Embedder | None, now: dt.datetime
+) -> None:
     counts = document_terms(title, body)
     repo.replace_postings(session, article.id, dict(counts))
     article.term_count = sum(counts.values())
+    semantic.index_article(session, article, title, body, model, now)
 
 
 def get_article(session: Session, article_id: int) -> KbArticle:
@@ -55,9 +61,15 @@ def current_body(session: Session, article: KbArticle) -> str:
 
 
 def create_article(
-    session: Session, data: ArticleCreate, now: dt.datetime, author_user_id: int | None = None
+    session: Session,
+    data: ArticleCreate,
+    now: dt.datetime,
+    author_user_id: int | None = None,
+    *,
+    model: semantic.Embedder | None = None,
 ) -> KbArticle:
-    """Write version 1 of an article and index it."""
+    """Write version 1 of an article and index it (its meaning too when ``model`` is given; otherwise
+    semantic search embeds it when it first needs it)."""
     _check_reason(session, data.reason_id)
     slug = data.slug or slugify(data.title)
     if repo.slug_taken(session, slug):
@@ -92,15 +104,22 @@ def create_article(
             created_at=now,
         )
     )
-    _reindex(session, article, data.title, data.body)
+    _reindex(session, article, data.title, data.body, model, now)
     session.flush()
     return article
 
 
 def update_article(
-    session: Session, article_id: int, data: ArticleUpdate, now: dt.datetime, author_user_id: int | None = None
+    session: Session,
+    article_id: int,
+    data: ArticleUpdate,
+    now: dt.datetime,
+    author_user_id: int | None = None,
+    *,
+    model: semantic.Embedder | None = None,
 ) -> KbArticle:
-    """Change an article; a new title or body makes a new version (earlier ones are kept)."""
+    """Change an article; a new title or body makes a new version (earlier ones are kept) and is
+    indexed again (its meaning with ``model``; without one the stale vector is dropped)."""
     article = get_article(session, article_id)
     changes = data.model_dump(exclude_unset=True)
     for key in ("title", "body", "status"):
@@ -127,7 +146,7 @@ def update_article(
                 created_at=now,
             )
         )
-        _reindex(session, article, title, new_body)
+        _reindex(session, article, title, new_body, model, now)
     article.updated_at = now
     session.flush()
     return article
@@ -145,22 +164,42 @@ def list_articles(
 
 
 def search(
-    session: Session, query: str, *, limit: int = 10, include_drafts: bool = False, reason_boost: int | None = None
+    session: Session,
+    query: str,
+    *,
+    limit: int = 10,
+    include_drafts: bool = False,
+    reason_boost: int | None = None,
+    mode: str = "bm25",
+    model: semantic.Embedder | None = None,
+    now: dt.datetime | None = None,
 ) -> list[SearchHit]:
-    """Articles ranked by BM25 for ``query`` (published only unless ``include_drafts``)."""
+    """Articles for ``query`` (published only unless ``include_drafts``), best first.
+
+    ``mode``: ``bm25`` (full text), ``semantic`` (cosine similarity of sentence embeddings, needs
+    ``model``), ``hybrid`` (both fused by reciprocal rank) or ``auto`` (hybrid when a model is given,
+    else BM25). Semantic matches below :data:`semantic.MIN_SIMILARITY` are left out.
+    """
     if not 1 <= limit <= 100:
         raise InvalidInput(f"limit: expected 1..100, got {limit}", field="limit")
+    resolved = semantic.resolve_mode(mode, model is not None)
+    if resolved != "bm25" and model is None:
+        raise semantic.SemanticUnavailable("no embedding model was given")
     terms = list(dict.fromkeys(tokenize(query)))
-    if not terms:
-        return []
     statuses = ("draft", "published") if include_drafts else ("published",)
-    n_docs, avg_length = repo.corpus_stats(session, statuses)
-    postings: dict[str, dict[int, int]] = {}
-    lengths: dict[int, int] = {}
-    for article_id, term, freq, length in repo.postings_for(session, terms, statuses):
-        postings.setdefault(term, {})[article_id] = freq
-        lengths[article_id] = length
-    scores = bm25_scores(terms, postings, lengths, n_docs, avg_length)
+    lexical = _bm25(session, terms, statuses) if resolved != "semantic" else {}
+    if resolved == "bm25":
+        scores = lexical
+    else:
+        assert model is not None
+        if not query.strip():
+            return []
+        similar = semantic.similarities(session, query, model, statuses, now or dt.datetime.now())
+        meaning = {a: s for a, s in similar.items() if s >= semantic.MIN_SIMILARITY}
+        if resolved == "semantic":
+            scores = meaning
+        else:
+            scores = semantic.reciprocal_rank_fusion([semantic.ranking(lexical), semantic.ranking(meaning)])
     articles = {a: session.get(KbArticle, a) for a in scores}
     if reason_boost is not None:
         for a, article in articles.items():
@@ -182,14 +221,37 @@ def search(
     return hits
 
 
-def suggest_for_case(session: Session, case_id: int, *, limit: int = 5) -> list[SearchHit]:
-    """Published articles for a new case: its subject and reason, favouring the reason's articles."""
+def _bm25(session: Session, terms: list[str], statuses: tuple[str, ...]) -> dict[int, float]:
+    if not terms:
+        return {}
+    n_docs, avg_length = repo.corpus_stats(session, statuses)
+    postings: dict[str, dict[int, int]] = {}
+    lengths: dict[int, int] = {}
+    for article_id, term, freq, length in repo.postings_for(session, terms, statuses):
+        postings.setdefault(term, {})[article_id] = freq
+        lengths[article_id] = length
+    return bm25_scores(terms, postings, lengths, n_docs, avg_length)
+
+
+def suggest_for_case(
+    session: Session,
+    case_id: int,
+    *,
+    limit: int = 5,
+    model: semantic.Embedder | None | Literal["default"] = "default",
+    now: dt.datetime | None = None,
+) -> list[SearchHit]:
+    """Published articles for a new case from its subject and reason, favouring the reason's articles,
+    in the best mode available: hybrid with an embedding model, BM25 without (``model="default"``
+    takes the process's model when the ``[semantic]`` extra is installed and switched on)."""
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"case {case_id} not found")
+    if model == "default":
+        model = semantic.embedder_or_none(get_settings().kb_semantic)
     reason = session.get(ContactReason, case.reason_id)
     query = " ".join(filter(None, [case.subject, reason.name if reason else None]))
-    return search(session, query, limit=limit, reason_boost=case.reason_id)
+    return search(session, query, limit=limit, reason_boost=case.reason_id, mode="auto", model=model, now=now)
 
 
 def _check_customer(session: Session, customer_id: int | None) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from equipoise.core.audit import service as audit
 from equipoise.core.auth.schemas import Principal
-from equipoise.core.knowledge import deflection, service
+from equipoise.core.knowledge import deflection, semantic, service
 from equipoise.core.knowledge.schemas import (
     ArticleCreate,
     ArticleDetail,
@@ -30,6 +30,11 @@ router = APIRouter(prefix="/knowledge", tags=["knowledge"])
 EDITORS = require_roles("lead", "manager", "admin")
 
 
+def _model(request: Request) -> semantic.Embedder | None:
+    """The embedding model when the [semantic] extra is installed and switched on (EQUIPOISE_KB_SEMANTIC)."""
+    return semantic.embedder_or_none(request.app.state.settings.kb_semantic)
+
+
 def _detail(db: DbSession, article: KbArticle) -> ArticleDetail:
     return ArticleDetail(**ArticleRead.model_validate(article).model_dump(), body=service.current_body(db, article))
 
@@ -48,10 +53,10 @@ def list_articles(
 
 @router.post("/articles", response_model=ArticleDetail, status_code=201)
 def create_article(
-    body: ArticleCreate, db: DbSession, at: Now, principal: Principal = Depends(EDITORS)
+    body: ArticleCreate, request: Request, db: DbSession, at: Now, principal: Principal = Depends(EDITORS)
 ) -> ArticleDetail:
     """Write an article (version 1) — leads, managers and admins."""
-    article = service.create_article(db, body, at, author_user_id=principal.user_id)
+    article = service.create_article(db, body, at, author_user_id=principal.user_id, model=_model(request))
     audit.record(db, principal, "article.create", "kb_article", article.id, None, article, at=at)
     return _detail(db, article)
 
@@ -63,11 +68,18 @@ def get_article(article_id: int, db: DbSession, _p: Principal = Depends(current_
 
 @router.patch("/articles/{article_id}", response_model=ArticleDetail)
 def update_article(
-    article_id: int, body: ArticleUpdate, db: DbSession, at: Now, principal: Principal = Depends(EDITORS)
+    article_id: int,
+    body: ArticleUpdate,
+    request: Request,
+    db: DbSession,
+    at: Now,
+    principal: Principal = Depends(EDITORS),
 ) -> ArticleDetail:
     """Edit an article; a new title or body becomes a new version."""
     before = audit.snapshot(service.get_article(db, article_id))
-    article = service.update_article(db, article_id, body, at, author_user_id=principal.user_id)
+    article = service.update_article(
+        db, article_id, body, at, author_user_id=principal.user_id, model=_model(request)
+    )
     audit.record(db, principal, "article.update", "kb_article", article.id, before, article, at=at)
     return _detail(db, article)
 
@@ -79,20 +91,35 @@ def versions(article_id: int, db: DbSession, _p: Principal = Depends(current_pri
 
 @router.get("/search", response_model=list[SearchHit])
 def search(
+    request: Request,
     db: DbSession,
     at: Now,
     q: str = Query(min_length=1, max_length=500),
     limit: int = Query(10, ge=1, le=100),
     include_drafts: bool = False,
+    mode: semantic.ModeChoice | None = Query(
+        None,
+        description="bm25 (full text), semantic (by meaning), hybrid (both, rank-fused) or auto (hybrid with "
+        "the [semantic] extra, else bm25); default: the EQUIPOISE_KB_SEARCH_MODE setting. semantic and hybrid "
+        "answer 422 without the extra.",
+    ),
     portal_customer_id: int | None = Query(None, ge=1),
     portal_session_key: str | None = Query(None, min_length=1, max_length=100),
     principal: Principal = Depends(current_principal),
 ) -> list[SearchHit]:
-    """Full-text search (BM25). With a portal customer or session key, the search is logged for
-    deflection."""
+    """Search articles by words (BM25), by meaning or both (see ``mode``). With a portal customer or
+    session key, the search is logged for deflection."""
     if include_drafts and principal.role == "agent":
         raise HTTPException(status_code=403, detail="drafts are for leads, managers and admins")
-    hits = service.search(db, q, limit=limit, include_drafts=include_drafts)
+    hits = service.search(
+        db,
+        q,
+        limit=limit,
+        include_drafts=include_drafts,
+        mode=mode or request.app.state.settings.kb_search_mode,
+        model=_model(request),
+        now=at,
+    )
     if portal_customer_id is not None or portal_session_key is not None:
         service.record_search(db, q, at, customer_id=portal_customer_id, session_key=portal_session_key)
     return hits
@@ -116,16 +143,19 @@ def vote(
 
 @router.get("/suggestions", response_model=list[SearchHit])
 def suggestions(
+    request: Request,
     db: DbSession,
+    at: Now,
     case_id: int = Query(ge=1),
     limit: int = Query(5, ge=1, le=20),
     principal: Principal = Depends(current_principal),
 ) -> list[SearchHit]:
-    """Articles that may answer a case (from its subject and reason)."""
+    """Articles that may answer a case (from its subject and reason; hybrid search with the [semantic]
+    extra, BM25 without)."""
     case = db.get(Case, case_id)
     if case is not None and not principal.can_see_team(case.team_id):
         raise HTTPException(status_code=404, detail=f"case {case_id} not found")
-    return service.suggest_for_case(db, case_id, limit=limit)
+    return service.suggest_for_case(db, case_id, limit=limit, model=_model(request), now=at)
 
 
 @router.post("/deflections/evaluate")
