@@ -65,7 +65,8 @@ def test_zendesk_bad_ratings_are_rejected_and_scale_is_checked(engine, tmp_path)
 
 def test_freshdesk_survey_results_under_accepted_column_names(engine, tmp_path):
     with (SAMPLES / "freshdesk.csv").open(newline="", encoding="utf-8") as fh:
-        table = list(csv.reader(fh))
+        table = [line[:-2] for line in csv.reader(fh)]  # without the sample's own survey columns
+    assert table[0][-1] == "Tags"
     table[0] += ["Survey Result", "Feedback"]
     results = [("Extremely Happy", "Great"), ("-102", ""), ("", ""), ("Whatever", "")]
     for line, (rating, comment) in zip(table[1:], results, strict=True):
@@ -90,6 +91,14 @@ def test_freshdesk_survey_results_under_accepted_column_names(engine, tmp_path):
     assert (s2.imported, s2.rejected) == (1, 0)
     assert scalar(engine, "SELECT s.csat FROM survey_responses s JOIN cases k ON k.id = s.case_id "
                           "WHERE k.external_ref = 'freshdesk:5001'") == 3
+
+
+def test_freshdesk_sample_survey_columns(engine):
+    s = run_import(engine, "freshdesk", SAMPLES / "freshdesk.csv")
+    assert (s.imported, s.rejected) == (4, 0)
+    assert rows(engine, "SELECT k.external_ref, s.csat, s.comment FROM survey_responses s JOIN cases k "
+                        "ON k.id = s.case_id ORDER BY k.external_ref") == [
+        ("freshdesk:4401", 5, "Refund arrived the next day"), ("freshdesk:4402", 3, None)]
 
 
 def test_native_surveys_link_to_contacts_and_cases(engine, tmp_path):

@@ -45,7 +45,7 @@ def test_upload_endpoint_imports_and_serves_rejects(engine, database_url, tmp_pa
     web = create_app(Settings(database_url=database_url))
     web.include_router(ingest_api.router, prefix="/api")
     client = TestClient(web)
-    bad_row = b"4405,Bad,Open,Extreme,Email,,,,2024-06-05 09:30:00" + b"," * 9 + b"\n"
+    bad_row = b"4405,Bad,Open,Extreme,Email,,,,2024-06-05 09:30:00" + b"," * 11 + b"\n"
     data = (SAMPLES / "freshdesk.csv").read_bytes() + bad_row
     res = client.post("/api/imports/freshdesk", files={"file": ("tickets.csv", data, "text/csv")})
     assert res.status_code == 200, res.text
