@@ -37,7 +37,7 @@ PAUSED_STATUSES = frozenset({"pending", "hold", "on_hold", "paused", "waiting", 
 
 
 @dataclass(frozen=True)
-class _Policy:
+class PolicyTerms:
     id: int
     channel_id: int | None
     tier: str | None
@@ -62,15 +62,27 @@ class SlaOutcome:
 class SlaPolicies:
     """The database's SLA policies with their business calendars, read once per import."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection | None = None) -> None:
+        self.policies: list[PolicyTerms] = []
+        self.calendars: dict[int, Calendar] = {}
+        if conn is not None:
+            self._read(conn)
+
+    @classmethod
+    def of(cls, policies: Sequence[PolicyTerms], calendars: dict[int, Calendar]) -> SlaPolicies:
+        """Policies and calendars given directly (no database)."""
+        out = cls()
+        out.policies, out.calendars = list(policies), dict(calendars)
+        return out
+
+    def _read(self, conn: Connection) -> None:
         t = SlaPolicy.__table__
         self.policies = [
-            _Policy(int(r.id), r.channel_id, r.tier, r.priority, r.calendar_id, float(r.first_response_seconds),
-                    float(r.resolution_seconds), tuple(r.pause_statuses or ()))
+            PolicyTerms(int(r.id), r.channel_id, r.tier, r.priority, r.calendar_id, float(r.first_response_seconds),
+                        float(r.resolution_seconds), tuple(r.pause_statuses or ()))
             for r in conn.execute(select(t.c.id, t.c.channel_id, t.c.tier, t.c.priority, t.c.calendar_id,
                                          t.c.first_response_seconds, t.c.resolution_seconds,
                                          t.c.pause_statuses).order_by(t.c.id))]
-        self.calendars: dict[int, Calendar] = {}
         ids = sorted({p.calendar_id for p in self.policies if p.calendar_id is not None})
         if ids:
             c, h = BusinessCalendar.__table__, Holiday.__table__
@@ -80,7 +92,7 @@ class SlaPolicies:
             for cid, hours in conn.execute(select(c.c.id, c.c.working_hours).where(c.c.id.in_(ids))):
                 self.calendars[int(cid)] = Calendar.from_mapping(hours or {}, days.get(int(cid), ()))
 
-    def match(self, channel: ChannelInfo, tier: str | None, priority: str) -> _Policy | None:
+    def match(self, channel: ChannelInfo, tier: str | None, priority: str) -> PolicyTerms | None:
         """The most specific policy for (channel, tier, priority), as the helpdesk picks it."""
         return match_policy(self.policies, channel_id=channel.id, tier=tier or "", priority=priority)
 
