@@ -60,6 +60,10 @@ def test_second_event_file_updates_cases_and_adds_contacts(engine, tmp_path):
         ("E-3#1", "first", "unresolved", False, 0, True)]     # unanswered: the channel's per-contact cost
     assert scalar(engine, "SELECT a.code FROM cases k JOIN agents a ON a.id = k.assigned_agent_id "
                           "WHERE k.external_ref = 'E-1'") == "bob"
+    history = ("SELECT h.from_status, h.to_status, h.to_category FROM case_status_changes h JOIN cases k "
+               "ON k.id = h.case_id WHERE k.external_ref = 'E-2' ORDER BY h.at, h.id")
+    assert rows(engine, history) == [(None, "open", "open"), ("open", "solved", "resolved"),
+                                     ("solved", "open", "open"), ("open", "solved", "resolved")]
 
     # Re-running either file adds nothing.
     for path in (first, second):
@@ -76,6 +80,7 @@ def test_second_event_file_updates_cases_and_adds_contacts(engine, tmp_path):
     assert _flags(rows(engine, CASES)) == after
     assert rows(engine, CONTACTS) == got
     assert scalar(engine, "SELECT count(*) FROM contacts") == 4
+    assert len(rows(engine, history)) == 4
 
 
 def test_events_do_not_touch_cases_of_other_sources(engine, tmp_path):

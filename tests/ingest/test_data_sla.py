@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from equipoise.core.sla.calendar import Calendar
 from equipoise.core.sla.clock import sla_state
+from equipoise.core.sla.service import evaluate
+from equipoise.ingest.business_time import PAUSED_STATUSES, RESOLVED_STATUSES
 from equipoise.ingest.service import run_import
+from equipoise.models.cases import Case
 from equipoise.models.sla import BusinessCalendar, Holiday, SlaPolicy
 from tests.ingest.conftest import rows
 
@@ -99,3 +103,12 @@ def test_event_log_pauses_stop_the_clock(policies, tmp_path):
     # P-1: 1 h on Monday + 7 h on Wednesday = 8 business hours (the pause is not counted): met.
     # P-2: no pause, Monday + Tuesday + Wednesday = 24 business hours > 16: missed.
     assert (bool(got["P-1"]), bool(got["P-2"])) == (True, False)
+    # The helpdesk's own SLA service, reading the stored status history, reaches the same outcome.
+    with Session(policies) as session:
+        for case in session.scalars(select(Case).order_by(Case.external_ref)):
+            policy, state = evaluate(session, case, now=AS_OF, paused=PAUSED_STATUSES, resolved=RESOLVED_STATUSES)
+            assert policy.id == case.sla_policy_id
+            assert (state.first_response.met, state.resolution.met) == (case.first_response_met,
+                                                                        case.resolution_met)
+            assert (state.first_response.due_at, state.resolution.due_at) == (case.first_response_due_at,
+                                                                              case.resolution_due_at)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from equipoise.db.bulk import bulk_insert
 from equipoise.ingest.business_time import SlaPolicies
 from equipoise.ingest.dims import Dimensions
-from equipoise.ingest.tickets import _CONTACT_COLS, CaseRecord, contact_row
+from equipoise.ingest.tickets import _CONTACT_COLS, CaseRecord, contact_row, write_status_changes
 from equipoise.models import Case, Contact
+from equipoise.models.case_extras import CaseStatusChange
 
 CASE_FIELDS = ("status", "status_category", "first_response_at", "resolved_at", "closed_at", "reopen_count",
                "is_complaint", "complained_at", "assigned_agent_id", "sla_policy_id", "first_response_due_at",
@@ -101,4 +102,11 @@ def update_cases(conn: Connection, dims: Dimensions, records: list[CaseRecord], 
             **{f: bindparam(f) for f in CONTACT_FIELDS}), contact_changes)
     if new_contacts:
         bulk_insert(conn, c, _CONTACT_COLS, new_contacts)
+    h = CaseStatusChange.__table__
+    last: dict[int, dt.datetime] = {}
+    for i in range(0, len(ids), CHUNK):
+        last.update((int(cid), at) for cid, at in conn.execute(
+            select(h.c.case_id, func.max(h.c.at)).where(h.c.case_id.in_(ids[i:i + CHUNK])).group_by(h.c.case_id)))
+    write_status_changes(conn, [(stored[r.ref]["id"], r.status_changes) for r in records if r.status_changes],
+                         after=last)
     return len(case_changes), len(new_contacts), len(contact_changes)

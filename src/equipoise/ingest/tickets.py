@@ -19,6 +19,7 @@ from equipoise.ingest.business_time import PAUSED_STATUSES, RESOLVED_STATUSES, S
 from equipoise.ingest.dims import ChannelInfo, Dimensions, contact_cost
 from equipoise.ingest.survey_rows import SurveyRecord, attach_surveys
 from equipoise.models import Case, Contact
+from equipoise.models.case_extras import CaseStatusChange
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 __all__ = ["PRIORITIES", "CaseRecord", "ContactRecord", "SlaPolicies", "SurveyRecord", "contact_row",
@@ -157,8 +158,30 @@ def write_cases(conn: Connection, dims: Dimensions, records: list[CaseRecord], s
                                         reasons[r.reason], agent, source))
     if contacts:
         bulk_insert(conn, Contact.__table__, _CONTACT_COLS, contacts)
+    write_status_changes(conn, [(ids[r.ref], r.status_changes) for r in fresh if r.status_changes])
     attach_surveys(conn, surveys, source)
     return len(fresh), len(contacts), len(records) - len(fresh)
+
+
+_CHANGE_COLS = ("case_id", "at", "from_status", "to_status", "to_category", "user_id")
+
+
+def write_status_changes(conn: Connection, histories: list[tuple[int, list[tuple[dt.datetime, str]]]],
+                         after: dict[int, dt.datetime] | None = None) -> int:
+    """Store status histories in ``case_status_changes`` (the helpdesk's SLA clock reads its pauses there).
+
+    ``after`` gives, per case, the last change already stored: only later changes are written.
+    """
+    rows = []
+    for case_id, changes in histories:
+        previous = None
+        for at, status in changes:
+            if after is None or case_id not in after or at > after[case_id]:
+                rows.append((case_id, at, previous, status[:32], status_category(status, False), None))
+            previous = status[:32]
+    if rows:
+        bulk_insert(conn, CaseStatusChange.__table__, _CHANGE_COLS, rows)
+    return len(rows)
 
 
 def contact_row(c: ContactRecord, case_id: int | None, customer_id: int, ch: ChannelInfo, reason_id: int,
