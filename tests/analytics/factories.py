@@ -21,6 +21,7 @@ from equipoise.models import (
     ContactReason,
     Customer,
     OrgUnit,
+    QaReview,
     SurveyResponse,
     reason_channels,
 )
@@ -38,6 +39,7 @@ ORDER = (
     "survey_responses",
     "agent_shifts",
     "budget_lines",
+    "qa_reviews",
 )
 TABLES = {
     m.__tablename__: m.__table__
@@ -52,6 +54,7 @@ TABLES = {
         SurveyResponse,
         AgentShift,
         BudgetLine,
+        QaReview,
     )
 }
 TABLES["reason_channels"] = reason_channels
@@ -230,8 +233,15 @@ def shift(
     )
 
 
+def qa_review(id: int, agent: int, reviewed: dt.datetime, score: int, *, contact: int | None = None,
+              case: int | None = None) -> dict[str, Any]:
+    return dict(id=id, contact_id=contact, case_id=case, agent_id=agent, reviewer="qa lead",
+                reviewed_at=reviewed, score=score, comment=None)
+
+
 def small_company_rows() -> dict[str, list[dict[str, Any]]]:
-    """Four customers, two teams, four channels, 13 contacts, 8 cases, 5 surveys, 7 shifts."""
+    """Four customers, two teams, four channels, 13 contacts, 8 cases, 5 surveys, 7 shifts,
+    5 QA reviews."""
     d1, d2, d3, d4, d5 = "2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05"
     PH, CH, SS, EM = 1, 2, 3, 4
     BILL, OUT = 1, 2
@@ -628,6 +638,13 @@ def small_company_rows() -> dict[str, list[dict[str, Any]]]:
             dict(id=6, org_unit_id=2, period=dt.date(2026, 11, 1), target_cost=1500.0),
             dict(id=7, org_unit_id=3, period=dt.date(2026, 11, 1), target_cost=400.0),
             dict(id=8, org_unit_id=4, period=dt.date(2026, 11, 1), target_cost=600.0),
+        ],
+        "qa_reviews": [
+            qa_review(1, A1, T(d2, "10:00:00"), 90, contact=1),
+            qa_review(2, A2, T(d3, "10:00:00"), 60, contact=4),
+            qa_review(3, A1, T("2026-10-06", "10:00:00"), 80, contact=10),
+            qa_review(4, A2, T("2026-10-21", "10:00:00"), 70, case=8),
+            qa_review(5, A2, T("2026-11-03", "10:00:00"), 50, contact=13),
         ],
     }
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from tests.analytics.factories import case, channel, contact, org, shift, survey
+from tests.analytics.factories import case, channel, contact, org, qa_review, shift, survey
 
 TIERS = ("top", "high", "mid", "low", "inactive")
 KINDS = ("first", "repeat", "retry", "escalation", "transfer")
@@ -29,7 +29,7 @@ def random_company_rows(rng: np.random.Generator, *, customers: int = 40, cases:
                             for i, c in enumerate(("billing", "outage", "move", "cancel"), 1)],
         "reason_channels": [dict(reason_id=r, channel_id=c) for r in range(1, 5) for c in range(1, 5)],
         "customers": [], "agents": [], "cases": [], "contacts": [], "survey_responses": [],
-        "agent_shifts": [], "budget_lines": [],
+        "agent_shifts": [], "budget_lines": [], "qa_reviews": [],
     }
     for i in range(1, customers + 1):
         churn = START.date() + dt.timedelta(days=int(rng.integers(10, 200)))
@@ -88,4 +88,17 @@ def random_company_rows(rng: np.random.Generator, *, customers: int = 40, cases:
         day = (START + dt.timedelta(days=s % 86)).date().isoformat()
         rows["agent_shifts"].append(shift(s, 1 + s % 6, 1 + s % 4 if s % 4 != 2 else 1, day,
                                           "08:00:00", day, "16:00:00"))
+    # QA reviews last, so that the rows drawn above do not depend on them: some handled contacts,
+    # and a few whole cases (no contact) reviewed against their assigned agent.
+    for c in rows["contacts"]:
+        if c["agent_id"] is not None and rng.random() < 0.2:
+            rows["qa_reviews"].append(qa_review(
+                len(rows["qa_reviews"]) + 1, c["agent_id"],
+                c["arrived_at"] + dt.timedelta(days=int(rng.integers(0, 10))), int(rng.integers(0, 101)),
+                contact=c["id"]))
+    for k in rows["cases"]:
+        if rng.random() < 0.05:
+            rows["qa_reviews"].append(qa_review(
+                len(rows["qa_reviews"]) + 1, k["assigned_agent_id"], k["opened_at"] + dt.timedelta(days=3),
+                int(rng.integers(0, 101)), case=k["id"]))
     return rows

@@ -11,6 +11,9 @@ October 2026 of tests/analytics/factories.py (contacts 1-12, cases 1-6 and 8, su
   contacts (1 first, 1 repeat, 1 retry; the transfer does not count) -> 3/5.
 - case cost: 3 + 13.7 + 2.6 + 5 + 12 = 36.3 over 5 resolved cases.
 - surveys: csat 5,2,4,3; nps 10,3,8,6; ces 2,6,3; perception-expectation 1,-2,0.
+- QA reviews: 90 (contact 1: a1, t1, phone, billing, top), 60 (contact 4: a2, t2, chat,
+  billing, low), 80 (contact 10: a1, t1, phone, outage, mid), 70 (case 8 alone: a2, t2, email,
+  billing, low) -> 300/4 = 75; November: 50 (contact 13, a2).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ OCTOBER = {
     "sla_resolution": 50.0, "complaint_rate": 200 / 7, "complaint_resolution_time": 96.0,
     "complaint_recovery": 50.0, "cost_per_resolved_case": 36.3 / 5, "survey_responses": 4,
     "csat": 50.0, "csat_mean": 3.5, "nps": -25.0, "ces": 11 / 3, "expectation_gap": -1 / 3,
-    "staffed_hours": 30.0, "occupancy": 100 * (4160 / 3600) / 30,
+    "staffed_hours": 30.0, "occupancy": 100 * (4160 / 3600) / 30, "qa_score": 75.0,
 }
 
 
@@ -84,6 +87,22 @@ def test_slice_by_tier_and_filter_by_agent(facts):
     a1 = compute(facts, ["occupancy", "contacts"], period=oct_, filters={"agent": ["a1"]})
     assert a1.total("occupancy") == pytest.approx(100 * 3320 / 3600 / 22)
     assert a1.total("contacts") == 6
+
+
+def test_qa_score_by_every_dimension(facts):
+    oct_ = parse_period("2026-10")
+
+    def by(key, period=oct_):
+        return {r[key]: r["qa_score"] for r in compute(facts, ["qa_score"], period=period, by=[key]).rows()}
+
+    assert by("channel") == {"phone": 85.0, "chat": 60.0, "email": 70.0}
+    assert by("reason") == {"billing": pytest.approx(220 / 3), "outage": 80.0}
+    assert by("team") == {"t1": 85.0, "t2": 65.0}  # case 8's review takes the case's team
+    assert by("tier") == {"top": 90.0, "mid": 80.0, "low": 65.0}
+    assert by("agent", None) == {"a1": 85.0, "a2": 60.0}  # with November's 50
+    assert by("month", None) == {"2026-10": 75.0, "2026-11": 50.0}
+    a2 = compute(facts, ["qa_score"], period=oct_, filters={"agent": ["a2"], "channel": ["email"]})
+    assert a2.total("qa_score") == 70.0
 
 
 def test_week_day_and_quarter_grains(facts):

@@ -38,7 +38,7 @@ def connect(url: str) -> BaseBackend:
 #: The tables the analytics read (the logical model), in foreign-key order.
 ANALYTIC_TABLES = (
     "org_units", "channels", "contact_reasons", "reason_channels", "customers", "agents", "cases",
-    "contacts", "survey_responses", "agent_shifts", "budget_lines",
+    "contacts", "survey_responses", "agent_shifts", "budget_lines", "qa_reviews",
 )
 
 

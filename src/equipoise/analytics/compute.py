@@ -242,7 +242,9 @@ def _aggregate(facts: Facts, fact: str, items: list[tuple[Filters, Metric]],
         # Tier only slices: aggregate per customer before joining the large customers lookup.
         read = _wanted(facts, fact, needs, exprs, tuple(k for k in by if k != "tier"), groups)
         if read is not None and "tier" not in read:
-            expr = _build(facts, facts.fact(fact, needs, read), items, groups, period, by, True)
+            # The per-customer phase groups by the customer: the lean view must carry it.
+            view = facts.fact(fact, needs, read | {"customer_id"})
+            expr = _build(facts, view, items, groups, period, by, True)
     if expr is None:
         t = facts.fact(fact, needs, _wanted(facts, fact, needs, exprs, by, groups))
         expr = _build(facts, t, items, groups, period, by, False)

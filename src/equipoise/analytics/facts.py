@@ -1,6 +1,6 @@
 """Fact views over the logical tables, each carrying the same slicing dimensions.
 
-Every fact (contacts, cases, surveys, shifts) exposes ``ts`` (the timestamp that places a row in a
+Every fact (contacts, cases, surveys, shifts, qa) exposes ``ts`` (the timestamp that places a row in a
 period) and the dimension columns ``channel``, ``reason``, ``tier``, ``team`` and ``agent`` (codes,
 null when unknown), so one metric expression can be sliced any way on any Ibis backend.
 
@@ -19,7 +19,7 @@ from ibis.backends import BaseBackend
 
 #: Dimensions every fact can be sliced by (besides the period).
 DIMENSIONS = ("channel", "reason", "tier", "team", "agent")
-FACTS = ("contacts", "cases", "surveys", "shifts")
+FACTS = ("contacts", "cases", "surveys", "shifts", "qa")
 #: Key column -> (dimension, its reference column) for the lookups whose codes are unique.
 REFS = {"channel_id": ("channel", "channel_ref"), "reason_id": ("reason", "reason_ref"),
         "team_id": ("team", "team_ref"), "agent_id": ("agent", "agent_ref")}
@@ -28,6 +28,9 @@ CASE_PARTS = {"fcr": ("customer_contacts", "repeat_in_window"), "case_cost": ("c
 #: Survey columns taken from the answered contact (or else the case).
 _ROUTED = frozenset({"channel_id", "reason_id", "team_id", "agent_id", "channel", "reason", "team",
                      "agent"})
+#: QA-review columns taken from the reviewed contact (or else the case, or else the agent's team).
+_QA_ROUTED = frozenset({"channel_id", "reason_id", "team_id", "customer_id", "channel", "reason", "team",
+                        "tier"})
 #: Contact kinds that the customer started (as opposed to transfers and escalations).
 CUSTOMER_KINDS = ("first", "repeat", "retry")
 DAY = 86_400
@@ -324,6 +327,42 @@ class Facts:
     def surveys(self) -> ir.Table:
         return self.surveys_with()
 
+    def qa_with(self, wanted: frozenset[str] | None = None) -> ir.Table:
+        """The QA-reviews fact: one row per review, placed in the period by ``reviewed_at``.
+
+        ``agent`` is the reviewed agent. Channel, reason, customer (tier) and team are those of the
+        reviewed contact, or else of the reviewed case; the team falls back to the agent's team.
+        They are joined only when a query reads one of them.
+        """
+        q = self.table("qa_reviews")
+        if wanted is not None and not wanted & _QA_ROUTED:
+            base = q.select("id", "contact_id", "case_id", "agent_id", ts=q.reviewed_at,
+                            score=q.score.cast("float64"))
+            return self._with_dims(base, wanted=wanted)
+        c = self.table("contacts")
+        c = c.select(contact_id=c.id, c_channel=c.channel_id, c_reason=c.reason_id, c_team=c.team_id,
+                     c_customer=c.customer_id)
+        k = self.table("cases")
+        k = k.select(case_id=k.id, k_channel=k.channel_id, k_reason=k.reason_id, k_team=k.team_id,
+                     k_customer=k.customer_id)
+        a = self.table("agents")
+        a = a.select(agent_id=a.id, a_team=a.team_id)
+        t = _lookups(q, [(c, "contact_id"), (k, "case_id"), (a, "agent_id")])
+        base = t.select(
+            "id", "contact_id", "case_id", "agent_id",
+            ts=t.reviewed_at,
+            score=t.score.cast("float64"),
+            customer_id=t.c_customer.coalesce(t.k_customer),
+            channel_id=t.c_channel.coalesce(t.k_channel),
+            reason_id=t.c_reason.coalesce(t.k_reason),
+            team_id=t.c_team.coalesce(t.k_team, t.a_team),
+        )
+        return self._with_dims(base, wanted=wanted)
+
+    @cached_property
+    def qa(self) -> ir.Table:
+        return self.qa_with()
+
     @cached_property
     def shifts(self) -> ir.Table:
         s = self.table("agent_shifts")
@@ -363,6 +402,8 @@ class Facts:
                 view = self.cases_with(frozenset(needs), wanted)
             elif name == "contacts":
                 view = self.contacts_with(wanted)
+            elif name == "qa":
+                view = self.qa_with(wanted)
             else:
                 view = self.surveys_with(wanted) if name == "surveys" else self.shifts
             self._views[key] = view

@@ -214,6 +214,14 @@ register(Metric(
     reduce=lambda t: mean_where(t.perception - t.expectation,
                                 t.perception.notnull() & t.expectation.notnull())))
 
+# ---- quality assurance (qa) -------------------------------------------------------------------
+register(Metric(
+    "qa_score", "QA score", "points", "higher",
+    "Mean score (0-100 points on the QA form) of the quality-assurance reviews made in the period. "
+    "Sliced by the reviewed agent, and by the channel, reason, team and customer tier of the "
+    "reviewed contact (of the reviewed case when a whole case was reviewed).",
+    fact="qa", reduce=lambda t: t.score.mean()))
+
 # ---- staffing (shifts) ---------------------------------------------------------------------------
 register(Metric(
     "staffed_hours", "Staffed hours", "hours", "neutral",

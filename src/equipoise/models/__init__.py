@@ -22,6 +22,7 @@ from equipoise.models.knowledge import (  # noqa: F401
 from equipoise.models.meta import DatasetFact
 from equipoise.models.org import Agent, OrgUnit
 from equipoise.models.outreach import OutboxMessage, Reminder  # noqa: F401
+from equipoise.models.qa import QaReview  # noqa: F401
 from equipoise.models.scenarios import Scenario, ScenarioRun  # noqa: F401
 from equipoise.models.shifts import AgentShift
 from equipoise.models.sla import BusinessCalendar, Holiday, SlaPolicy
