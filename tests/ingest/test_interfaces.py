@@ -60,3 +60,19 @@ def test_upload_endpoint_imports_and_serves_rejects(engine, database_url, tmp_pa
     assert refused.status_code == 422 and "Nope" in refused.json()["detail"]
     assert client.post("/api/imports/nothing", files={"file": ("t.csv", data)}).status_code == 422
     assert scalar(engine, "SELECT count(*) FROM cases") == 4
+
+
+def test_surveys_through_the_cli_and_the_upload_endpoint(engine, database_url):
+    for kind in ("cases", "contacts"):
+        assert runner.invoke(app, [kind, str(SAMPLES / f"{kind}.csv"), "--database-url", database_url]).exit_code == 0
+    res = runner.invoke(app, ["surveys", str(SAMPLES / "surveys.csv"), "--database-url", database_url, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["imported"] == 4
+    web = create_app(Settings(database_url=database_url))
+    web.include_router(ingest_api.router, prefix="/api")
+    client = TestClient(web)
+    data = b"contact_ref,answered_at,csat\nM-1,2024-03-04 12:00:00,4\nM-1,2024-03-04 12:05:00,9\n"
+    body = client.post("/api/imports/surveys", files={"file": ("answers.csv", data, "text/csv")}).json()
+    assert (body["imported"], body["rejected"]) == (1, 1)
+    assert body["rejects"][0]["field"] == "csat" and "1-5" in body["rejects"][0]["reason"]
+    assert scalar(engine, "SELECT count(*) FROM survey_responses") == 5

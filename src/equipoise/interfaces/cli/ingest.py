@@ -1,4 +1,4 @@
-"""``equipoise import KIND FILE``: import contacts, cases, call records, event logs or ticket exports."""
+"""``equipoise import KIND FILE``: contacts, cases, call records, event logs, ticket exports or survey answers."""
 
 from __future__ import annotations
 
