@@ -71,6 +71,25 @@ def test_cheaper_channel_candidates(facts):
     assert got == [("billing", "phone", "self_service"), ("billing", "chat", "self_service")]
     assert f.items[0]["saving_if_all_moved"] == pytest.approx(6 * (15.1 / 6 - 0.2))
     assert f.numbers["saving_if_all_moved"] == pytest.approx(15.1 - 1.2 + 2 * 2.8)
+    # the reason's display name, money with its currency
+    assert f.headline == ("2 reason/channel flows could move to a cheaper channel without losing more "
+                          "than 5 points of CSAT or FCR, worth up to 20 USD; largest: Billing from "
+                          "phone to self_service (6 contacts, 14 USD)")
+    eur = cheaper_channel_moves(facts, OCT, DiagnosticSettings(min_contacts=1, min_answers=1,
+                                                               currency="EUR"))
+    assert "worth up to 20 EUR" in eur.headline
+
+
+def test_headlines_name_reasons_and_give_money_a_currency(facts):
+    q3 = channel_contribution(facts, OCT, LOOSE)
+    assert q3.headline == ("email serves 1 contacts for 5 USD all-in (fixed cost included); net "
+                           "saving against serving the same reasons on phone: +7 USD")
+    strict = DiagnosticSettings(csat_floor=101.0, min_contacts=1, min_answers=1)
+    assert high_value_low_service(facts, OCT, strict).headline.endswith("at 2.50 USD per contact")
+    assert knowledge_effectiveness(facts, OCT, LOOSE).headline.startswith(
+        "self-service contains 50% of Billing contacts;")
+    for f in run_diagnostics(facts, OCT, LOOSE):
+        assert "billing" not in f.headline and "outage" not in f.headline, f.headline
 
 
 def test_productivity_hours_freed_at_median_aht(facts):

@@ -34,6 +34,8 @@ class DiagnosticSettings:
     min_answers: int = 5
     #: Spread of FCR across channels for one reason that counts as inconsistent, in points.
     inconsistency_points: float = 20.0
+    #: Currency code money in the headlines is given in (costs are stored in one currency).
+    currency: str = "USD"
 
     def __post_init__(self) -> None:
         if self.cost_multiple <= 1:
@@ -58,6 +60,19 @@ class Finding:
 
 def _num(v: object) -> float | None:
     return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
+
+
+def money(value: float, currency: str, *, cents: bool = False, signed: bool = False) -> str:
+    """An amount as the rest of the product writes it: ``12,340 USD`` (``+12,340 USD`` when signed)."""
+    spec = f"{'+' if signed else ''},.{2 if cents else 0}f"
+    return f"{format(value, spec)} {currency}"
+
+
+def reason_names(facts: Facts) -> dict[str, str]:
+    """Contact-reason code -> display name (the code itself when the name is empty)."""
+    r = facts.table("contact_reasons").select("code", "name").to_pandas()
+    return {str(c): (str(n) if isinstance(n, str) and n.strip() else str(c))
+            for c, n in zip(r["code"], r["name"], strict=True)}
 
 
 def customer_costs(facts: Facts, period: Period | None) -> pd.DataFrame:
@@ -155,7 +170,7 @@ def high_value_low_service(facts: Facts, period: Period | None,
         headline = (f"high-value customers on low-cost, low-satisfaction service: {top['customers']:,}"
                     f" {top['tier']}-tier customers on {top['channel']} ({top['contacts']:,} contacts, "
                     f"{top['share_of_tier_contacts_pct']:.0f}% of the tier's), CSAT {top['csat']:.0f}% "
-                    f"at {top['cost_per_contact']:.2f} per contact")
+                    f"at {money(top['cost_per_contact'], s.currency, cents=True)} per contact")
     else:
         headline = (f"no high-value tier gets cheaper-than-average service with CSAT under "
                     f"{s.csat_floor:.0f}%")
@@ -204,8 +219,9 @@ def channel_contribution(facts: Facts, period: Period | None,
         headline = "only one staffed channel: nothing to compare"
     else:
         all_in = float(best["variable_cost"]) + float(best["fixed_cost"])  # type: ignore[arg-type]
-        headline = (f"{best['channel']} serves {best['contacts']:,} contacts for {all_in:,.0f} "
-                    f"all-in (fixed cost included); net saving against serving the same reasons "
-                    f"on {ref}: {best['net_saving_vs_reference']:+,.0f}")
+        net = float(best["net_saving_vs_reference"])  # type: ignore[arg-type]
+        headline = (f"{best['channel']} serves {best['contacts']:,} contacts for "
+                    f"{money(all_in, s.currency)} all-in (fixed cost included); net saving against "
+                    f"serving the same reasons on {ref}: {money(net, s.currency, signed=True)}")
     return Finding(3, "What each channel adds to cost and whom it serves", headline,
                    {"channels": len(items)}, tuple(items))

@@ -10,6 +10,8 @@ from equipoise.analytics.diagnostics import (
     channel_contribution,
     high_value_low_service,
     low_value_high_cost,
+    money,
+    reason_names,
 )
 from equipoise.analytics.facts import Facts
 from equipoise.analytics.periods import Period
@@ -67,11 +69,12 @@ def cheaper_channel_moves(facts: Facts, period: Period | None,
     total = sum(float(i["saving_if_all_moved"]) for i in items)  # type: ignore[arg-type]
     if items:
         top = items[0]
+        name = reason_names(facts).get(str(top["reason"]), str(top["reason"]))
+        saving = float(top["saving_if_all_moved"])  # type: ignore[arg-type]
         headline = (f"{len(items)} reason/channel flows could move to a cheaper channel without "
                     f"losing more than {s.tolerance_points:.0f} points of CSAT or FCR, worth up to "
-                    f"{total:,.0f}; largest: {top['reason']} from {top['from_channel']} to "
-                    f"{top['to_channel']} ({top['contacts']:,} contacts, "
-                    f"{top['saving_if_all_moved']:,.0f})")
+                    f"{money(total, s.currency)}; largest: {name} from {top['from_channel']} to "
+                    f"{top['to_channel']} ({top['contacts']:,} contacts, {money(saving, s.currency)})")
     else:
         headline = "no reason has an eligible cheaper channel that serves it as well"
     return Finding(4, "Reasons that could move to a cheaper channel", headline,
@@ -154,7 +157,8 @@ def knowledge_effectiveness(facts: Facts, period: Period | None,
     parts = []
     if deflecting:
         best = deflecting[0]
-        parts.append(f"self-service contains {best['containment_pct']:.0f}% of {best['reason']}")
+        name = reason_names(facts).get(str(best["reason"]), str(best["reason"]))
+        parts.append(f"self-service contains {best['containment_pct']:.0f}% of {name} contacts")
     parts.append(f"{len(missing)} of {len(items)} reasons have no self-service use")
     parts.append(f"{len(inconsistent)} reasons differ by {s.inconsistency_points:.0f}+ FCR points "
                  f"across channels")
