@@ -11,7 +11,8 @@ pandas side, so the data generation does not count towards the DuckDB side.
 
 The synthetic company: 90 days, customers = contacts / 5 with skewed activity (a lognormal
 weight per customer: about a fifth of the customers open half of the cases), 0.6 cases per
-contact, one agent per 5,000 contacts (about 60 contacts a working day) in teams of 12.
+contact, one agent per 5,000 contacts (about 60 contacts a working day) in teams of 12, QA reviews
+of about 3% of the handled contacts.
 """
 
 from __future__ import annotations
@@ -163,6 +164,18 @@ def build(con, n: int, rng: np.random.Generator) -> None:
         "perception": pa.array(rng.integers(1, 6, n_s), mask=has[2] < 0.2)}))
     con.raw_sql("UPDATE survey_responses SET customer_id = c.customer_id FROM contacts c "
                 "WHERE c.id = survey_responses.contact_id")
+    # QA reviews of about 3% of the contacts an agent handled, a day or two later.
+    n_q = max(1, n // 30)
+    con.create_table("_qa_draw", pa.table({
+        "contact_id": rng.integers(1, n + 1, n_q),
+        "score": np.clip(rng.normal(82, 9, n_q).round(), 0, 100).astype(np.int64),
+        "delay": rng.integers(3600, 3 * 86400, n_q)}))
+    con.raw_sql("CREATE TABLE qa_reviews AS SELECT row_number() OVER (ORDER BY q.contact_id) AS id, "
+                "q.contact_id, CAST(NULL AS BIGINT) AS case_id, c.agent_id, 'qa lead' AS reviewer, "
+                "c.arrived_at + to_seconds(q.delay) AS reviewed_at, q.score, "
+                "CAST(NULL AS VARCHAR) AS comment FROM _qa_draw q JOIN contacts c ON c.id = q.contact_id "
+                "WHERE c.agent_id IS NOT NULL")
+    con.drop_table("_qa_draw")
     # Settle the tables into DuckDB's compressed storage, as a stored snapshot would be.
     con.raw_sql("CHECKPOINT")
 
@@ -171,7 +184,7 @@ def build(con, n: int, rng: np.random.Generator) -> None:
 def load_frames(con) -> dict[str, pd.DataFrame]:
     """The tables as pandas frames (not timed: both sides start from data in memory)."""
     return {n: con.table(n).to_pandas() for n in ("channels", "customers", "cases", "contacts",
-                                                   "survey_responses", "contact_reasons")}
+                                                   "survey_responses", "contact_reasons", "qa_reviews")}
 
 
 def pandas_metrics(f: dict[str, pd.DataFrame]) -> tuple[dict[str, float], dict[str, pd.Series]]:
@@ -216,6 +229,7 @@ def pandas_metrics(f: dict[str, pd.DataFrame]) -> tuple[dict[str, float], dict[s
     out["positive_feedback"] = 100.0 * ((nps >= 9).sum() - (nps <= 6).sum()) / len(nps)
     both = s[["perception", "expectation"]].dropna()
     out["expectation"] = (both["perception"] - both["expectation"]).mean()
+    out["qa"] = f["qa_reviews"]["score"].mean()
     tiers = c["customer_id"].map(f["customers"].set_index("id")["tier"])
     reasons = c["reason_id"].map(f["contact_reasons"].set_index("id")["code"])
     cts = {}

@@ -101,13 +101,15 @@ def test_company_score_drills_down_to_hand_computed_kpis(facts):
     assert (inds["chat_answer"].value, inds["chat_answer"].score) == (20.0, 5)
     assert (inds["email_response"].value, inds["email_response"].score) == (2.0, 5)
     assert (inds["fcr"].score, inds["transfers"].score) == (3, 3)
+    assert (inds["qa"].value, inds["qa"].score) == (75.0, 2)  # mean of 90, 60, 80, 70
+    assert dims["professionalism"].score == pytest.approx(0.5 * 3 + 0.3 * 2 + 0.2 * 3)
     assert (inds["within_3_days"].score, inds["resolution_rate"].score) == (3, 1)
     assert [inds[k].score for k in ("courtesy", "expectation", "csat", "positive_feedback",
                                     "complaints")] == [2, 3, 1, 1, 1]
     w_phone = inds["phone_answer"].weight
     assert dims["response_speed"].score == pytest.approx(4 * w_phone + 5 * (1 - w_phone))
     assert dims["attitude"].score == pytest.approx(0.6 * 2 + 0.4 * 3)
-    expected = (0.10 * (5 - w_phone) + 0.20 * 2.4 + 0.25 * 3 + 0.30 * 2 + 0.15 * 1)
+    expected = (0.10 * (5 - w_phone) + 0.20 * 2.4 + 0.25 * 2.7 + 0.30 * 2 + 0.15 * 1)
     assert res.total == pytest.approx(expected)
 
 
