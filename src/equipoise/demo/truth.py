@@ -24,6 +24,17 @@ U = the month's contacts that ended unresolved or abandoned, and K = complaint c
 that were not resolved within ``QUICK_RECOVERY_HOURS``. A churned customer's ``churned_on`` is the
 first day of the next month; nothing of theirs arrives after it.
 
+**QA reviews**: a share ``QA_REVIEW_RATE`` of the contacts an agent handled (answered, not
+abandoned) is reviewed, ``QA_REVIEW_DELAY`` after the contact ended, by one of ``QA_REVIEWERS``::
+
+    qa_latent = QA_BASE + QA_SKILL_SLOPE * agent.fcr_skill
+                + QA_UNRESOLVED_EFFECT * (outcome != 'resolved') + QA_TRANSFER_EFFECT * transferred
+                + Normal(0, QA_NOISE);   score = clip(round(qa_latent), 0, 100)
+
+so agents with a higher planted FCR skill (who also resolve more at first contact) score higher.
+The draws use their own random stream (seed, ``QA_STREAM``): the rest of the company is the same
+with or without them.
+
 **Other planted facts**: value concentration (margins lognormal, sigma ``MARGIN_SIGMA``, tiers cut by
 rank); low-tier customers phone-heavy; ``catalog.HIGH_TIER_MISROUTE`` of high-tier calls go to the
 outsourced pool (lower FCR and CSAT); Monday 09–12 understaffing on that pool; one branch target that
@@ -65,6 +76,16 @@ FIELD_ESCALATION_PROBABILITY = 0.5
 TRANSFER_PROBABILITY = 0.06
 #: A case is closed unresolved after this many contacts.
 MAX_CONTACTS_PER_CASE = 5
+#: QA reviews (see the module docstring).
+QA_REVIEW_RATE = 0.03
+QA_BASE = 82.0
+QA_SKILL_SLOPE = 150.0  # points per unit of fcr_skill (sd 0.04): about 6 points per sd
+QA_UNRESOLVED_EFFECT = -8.0
+QA_TRANSFER_EFFECT = -4.0
+QA_NOISE = 6.0
+QA_REVIEW_DELAY = (3_600.0, 5 * 86_400.0)  # uniform, seconds after the contact ended
+QA_REVIEWERS = ("QA analyst 1", "QA analyst 2", "QA analyst 3")
+QA_STREAM = 9_127
 #: (month index, branch code, factor): a branch target set above the sum of its children.
 BUDGET_MISMATCH = (2, "B-SOUTH", 1.05)
 #: Monday hours when the outsourced pool is understaffed (square-root safety factor forced to 0).
@@ -85,6 +106,17 @@ def satisfaction_level(
         + REPEAT_EFFECT * prior_contacts
         - expectation
     )
+
+
+def qa_level(*, fcr_skill: float, resolved: bool, transferred: bool) -> float:
+    """Noise-free QA score of one reviewed contact (see the module docstring)."""
+    return (QA_BASE + QA_SKILL_SLOPE * fcr_skill + (0.0 if resolved else QA_UNRESOLVED_EFFECT)
+            + (QA_TRANSFER_EFFECT if transferred else 0.0))
+
+
+def qa_score(latent: float) -> int:
+    """The 0–100 points a reviewer gives for this latent quality."""
+    return int(min(100, max(0, round(latent))))
 
 
 def csat_score(latent: float) -> int:

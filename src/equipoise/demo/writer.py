@@ -15,6 +15,7 @@ from equipoise.demo import truth
 from equipoise.demo.build import DemoData
 from equipoise.demo.catalog import BRANCHES, CHANNELS, ORG_UNITS, POOL_BY_CODE, REASONS, TIERS
 from equipoise.demo.clock import DAY, HOUR
+from equipoise.demo.qa import qa_reviews
 from equipoise.models import (
     Agent,
     AgentShift,
@@ -28,6 +29,7 @@ from equipoise.models import (
     DatasetFact,
     Holiday,
     OrgUnit,
+    QaReview,
     SlaPolicy,
     SurveyResponse,
     reason_channels,
@@ -35,7 +37,7 @@ from equipoise.models import (
 
 #: Tables in dependency order (parents first).
 TABLES = (OrgUnit, Channel, ContactReason, reason_channels, BusinessCalendar, Holiday, SlaPolicy, Agent,
-          Customer, Case, Contact, SurveyResponse, AgentShift, BudgetLine, DatasetFact)
+          Customer, Case, Contact, SurveyResponse, QaReview, AgentShift, BudgetLine, DatasetFact)
 
 FIRST_RESPONSE_SECONDS = {"phone": HOUR, "chat": HOUR, "ivr": HOUR, "self_service": 4 * HOUR,
                           "email": DAY, "social": 4 * HOUR, "field": 2 * DAY}
@@ -90,7 +92,7 @@ class _Times:
 def write(conn: Connection, data: DemoData, progress: Progress | None = None) -> dict[str, int]:
     """Insert the demo company; returns row counts per table."""
     counts: dict[str, int] = {}
-    steps = 12
+    steps = 13
     done = 0
 
     def put(model, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
@@ -163,6 +165,10 @@ def write(conn: Connection, data: DemoData, progress: Progress | None = None) ->
                          "ces", "expectation", "perception", "comment", "source"),
         ((i + 1, s[0], case_of[s[0] - 1], s[1], sent[i], responded[i], s[4], s[5], s[6], s[7], s[8], None, "demo")
          for i, s in enumerate(surveys)))
+    reviews = qa_reviews(data)
+    reviewed = times.many([r[4] for r in reviews])
+    put(QaReview, ("id", "contact_id", "case_id", "agent_id", "reviewer", "reviewed_at", "score", "comment"),
+        ((i + 1, r[0], r[1], r[2], r[3], reviewed[i], r[5], None) for i, r in enumerate(reviews)))
     starts, ends = times.many([s[2] for s in data.shifts]), times.many([s[3] for s in data.shifts])
     put(AgentShift, ("id", "agent_id", "channel_id", "starts_at", "ends_at"),
         ((i + 1, s[0], ch_id[s[1]], starts[i], ends[i]) for i, s in enumerate(data.shifts)))
