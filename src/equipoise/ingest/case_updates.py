@@ -18,7 +18,7 @@ from equipoise.db.bulk import bulk_insert
 from equipoise.ingest.business_time import SlaPolicies
 from equipoise.ingest.dims import Dimensions
 from equipoise.ingest.tickets import _CONTACT_COLS, CaseRecord, contact_row, write_status_changes
-from equipoise.models import Case, Contact
+from equipoise.models import Case, Contact, Customer
 from equipoise.models.case_extras import CaseStatusChange
 
 CASE_FIELDS = ("status", "status_category", "first_response_at", "resolved_at", "closed_at", "reopen_count",
@@ -64,12 +64,17 @@ def update_cases(conn: Connection, dims: Dimensions, records: list[CaseRecord], 
     channels = dims.channels(conn, {r.channel for r in records} |
                              {x.channel for r in records for x in r.contacts if x.channel})
     agents = dims.agents(conn, {a for r in records for a in [r.agent, *(x.agent for x in r.contacts)] if a})
-    dims.customers(conn, sorted({r.customer_ref for r in records}))  # tiers of the SLA match
+    cu = Customer.__table__
+    customer_ids = sorted({stored[r.ref]["customer_id"] for r in records})
+    tiers: dict[int, str] = {}
+    for i in range(0, len(customer_ids), CHUNK):
+        tiers.update((int(i_), t) for i_, t in conn.execute(
+            select(cu.c.id, cu.c.tier).where(cu.c.id.in_(customer_ids[i:i + CHUNK]))))
     case_changes, new_contacts, contact_changes = [], [], []
     for r in records:
         old = stored[r.ref]
         ch = channels[r.channel]
-        sla = policies.outcome(channel=ch, tier=dims.tiers.get(old["customer_id"]), priority=old["priority"],
+        sla = policies.outcome(channel=ch, tier=tiers.get(old["customer_id"]), priority=old["priority"],
                                opened_at=r.opened_at, first_response_at=r.first_response_at,
                                resolved_at=r.resolved_at, status_changes=r.status_changes, as_of=as_of)
         agent = agents.get(r.agent) if r.agent else None
