@@ -31,7 +31,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-SIZES = {"desktop": (1280, 800), "phone": (375, 800)}
+SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 #: Counts htmx requests in flight, so a test can wait for content a page loads after itself.
 HTMX_TRACKER = """
 window.__htmxPending = 0; window.__domReady = false;

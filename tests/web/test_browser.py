@@ -33,7 +33,9 @@ def _load(watched, url: str):
     path = "/" + url.split("/", 3)[3].split("?")[0]
     if path in READY:
         page.wait_for_selector(READY[path])
-    page.wait_for_function(SETTLED)  # content the page fetches for itself has arrived
+    page.wait_for_function(SETTLED)  # content the page fetches for itself has arrived ...
+    page.wait_for_function("() => !document.querySelector('.loading')", timeout=60_000)  # ... all of it
+    page.wait_for_function(SETTLED)
     page.wait_for_function(CHARTS_DRAWN)
     return page
 

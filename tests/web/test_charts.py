@@ -63,3 +63,14 @@ def test_sparkline_keeps_its_unit_and_hides_the_mode_bar():
 def test_wrap_label():
     assert charts.wrap_label("IVR (automated voice)") == "IVR<br>(automated<br>voice)"
     assert charts.wrap_label("Email") == "Email"
+
+
+def test_sparkline_target_line_follows_the_months():
+    from equipoise.interfaces.web.charts import sparkline
+
+    fig = sparkline(["2026-01", "2026-02"], [1.0, 2.0], "Cost", unit="USD", target=[1.5, None])
+    goal = fig["data"][1]
+    assert goal["name"] == "Target" and goal["y"] == [1.5, None] and goal["line"]["dash"] == "dot"
+    assert len(sparkline(["2026-01"], [1.0], "Cost", unit="USD")["data"]) == 1
+    with pytest.raises(ValueError, match="target: expected 2 monthly values"):
+        sparkline(["2026-01", "2026-02"], [1.0, 2.0], "Cost", unit="USD", target=[1.0])

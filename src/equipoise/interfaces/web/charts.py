@@ -130,14 +130,25 @@ def figure(title: str, traces: Sequence[dict[str, Any]], *, x_title: str, y_titl
 
 
 def sparkline(x: Sequence[Any], y: Sequence[Any], name: str, *, unit: str | None,
-              digits: int = 0) -> dict[str, Any]:
+              digits: int = 0, target: Sequence[Any] | None = None) -> dict[str, Any]:
     """A tiny trend line for a KPI tile: no axes drawn; the hover label names month and unit.
+
+    ``target`` (one value per month, None where there is none) adds a dotted target line with
+    open-circle markers, so the trend reads against it.
 
     The tile around it carries the title and the unit; the figure keeps them as ``meta`` for
     screen readers and tests.
     """
     trace = line(x, y, name, unit=unit, digits=digits, markers=True)
     trace["marker"] = {"size": 4, "color": COLOURS[0]}
+    traces = [trace]
+    if target is not None:
+        if len(target) != len(x):
+            raise ValueError(f"target: expected {len(x)} monthly values, got {len(target)}")
+        goal = line(x, target, "Target", unit=unit, digits=digits, colour=4, dash="dot", markers=True)
+        goal["line"]["width"] = 1.5
+        goal["marker"] = {"size": 5, "symbol": "circle-open", "color": COLOURS[4]}
+        traces.append(goal)
     hidden = {"visible": False, "fixedrange": True}
     layout = {"height": 56, "margin": {"l": 2, "r": 2, "t": 4, "b": 4}, "showlegend": False,
               "xaxis": {**hidden, "title": {"text": "Month"}},
@@ -145,5 +156,5 @@ def sparkline(x: Sequence[Any], y: Sequence[Any], name: str, *, unit: str | None
               "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
               "hovermode": "closest", "separators": ".,", "font": _FONT,
               "meta": {"title": f"{name} by month"}}
-    return {"data": [trace], "layout": layout,
+    return {"data": traces, "layout": layout,
             "config": {**CONFIG, "displayModeBar": False, "staticPlot": False}}

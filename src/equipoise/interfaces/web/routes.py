@@ -21,8 +21,11 @@ from equipoise.interfaces.web import complaints as complaint_pages
 from equipoise.interfaces.web import knowledge as knowledge_pages
 from equipoise.interfaces.web import login as login_pages
 from equipoise.interfaces.web import staffing as staffing_pages
+from equipoise.interfaces.web.costs import data_months, month_choices
 from equipoise.interfaces.web.format import unit_label
 from equipoise.interfaces.web.login import page_user
+from equipoise.interfaces.web.overview_targets import DEFINITIONS as TARGET_DEFINITIONS
+from equipoise.interfaces.web.overview_targets import tile_targets
 from equipoise.interfaces.web.staffing_choices import DEFINITIONS as STAFFING_DEFINITIONS
 from equipoise.interfaces.web.templating import render
 
@@ -84,21 +87,27 @@ TILES = (
 )
 
 
-def _trends(con: BaseBackend, currency: str) -> dict[str, dict[str, Any]]:
-    """Monthly values of each tile's registry metric, as sparkline figures."""
+def _trends(con: BaseBackend, currency: str, totals: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Monthly values of each tile's registry metric, as sparkline figures with the tile's target."""
+    facts = Facts(con)
     slugs = [t.trend_slug for t in TILES]
-    rows = compute(Facts(con), slugs, by=["month"]).rows()
+    rows = compute(facts, slugs, by=["month"]).rows()
     rows = [r for r in rows if r["month"] is not None]
     months = [r["month"] for r in rows]
+    targets = tile_targets(facts, months, [r["contacts"] for r in rows], totals)
     out = {}
     for tile in TILES:
         metric = get_metric(tile.trend_slug)
         unit = unit_label(metric.unit, currency)
+        target = targets.get(tile.key)
         out[tile.key] = {
             "metric": metric,
             "months": months,
+            "target": target,
+            "met": target.met(totals.get(tile.key)) if target is not None else None,
             "figure": charts.sparkline(months, [r[tile.trend_slug] for r in rows], metric.name,
-                                       unit=unit, digits=tile.digits),
+                                       unit=unit, digits=tile.digits,
+                                       target=list(target.monthly) if target is not None else None),
         }
     return out
 
@@ -125,14 +134,17 @@ def _overview_charts(snap: Snapshot, currency: str) -> dict[str, dict[str, Any]]
 
 @router.get("/", response_class=HTMLResponse, dependencies=[Depends(page_user)])
 def overview(request: Request, con: BaseBackend = Depends(analytics)) -> HTMLResponse:
-    """Headline KPIs with monthly trends, cost and CSAT by channel, cost per customer by tier."""
+    """Headline KPIs against their targets with monthly trends, the scorecard with its drill-down,
+    cost and CSAT by channel, cost per customer by tier."""
     snap = snapshot(con)
     currency = request.app.state.settings.currency
     show_costs = request.state.principal.sees_costs  # set by page_user; agents and leads see no costs
     tiles = TILES if show_costs else tuple(t for t in TILES if t.unit != "currency")
     return render(request, "overview.html", {
-        "snap": snap, "tiles": tiles, "trends": _trends(con, currency), "show_costs": show_costs,
-        "charts": _overview_charts(snap, currency) if show_costs else None})
+        "snap": snap, "tiles": tiles, "trends": _trends(con, currency, snap.totals), "show_costs": show_costs,
+        "charts": _overview_charts(snap, currency) if show_costs else None,
+        # the scorecard with its drill-down, fetched by the page (the scorecard page's fragments)
+        "score_choices": month_choices(data_months(Facts(con)), everything="All recorded data")})
 
 
 @router.get("/definitions", response_class=HTMLResponse, dependencies=[Depends(page_user)])
@@ -141,6 +153,8 @@ def definitions(request: Request) -> HTMLResponse:
     currency = request.app.state.settings.currency
     overview_defs = [{"key": k, "name": SNAPSHOT_NAMES.get(k, k), "text": v}
                      for k, v in DEFINITIONS.items()]
+    target_defs = [{"key": k, "name": f"Target of {SNAPSHOT_NAMES.get(k, k)}", "text": v}
+                   for k, v in TARGET_DEFINITIONS.items()]
     metrics = [{**m.describe(), "unit_label": unit_label(m.unit, currency)}
                for m in all_metrics().values()]
     staffing_defs = [{"key": k, "name": STAFFING_NAMES.get(k, k), "text": v}
@@ -148,5 +162,5 @@ def definitions(request: Request) -> HTMLResponse:
     balance_defs = [{"key": k, "name": BALANCE_NAMES.get(k, k), "text": v}
                     for k, v in balance_pages.DEFINITIONS.items()]
     return render(request, "definitions.html", {
-        "overview_defs": overview_defs, "staffing_defs": staffing_defs,
+        "overview_defs": overview_defs, "target_defs": target_defs, "staffing_defs": staffing_defs,
         "balance_defs": balance_defs, "metrics": metrics})

@@ -188,16 +188,25 @@ def scorecard_view(facts: Facts, entity_text: str, period: Period | None, curren
             "figure": dimension_chart(result, node.name)}
 
 
+def _embed(text: str) -> str:
+    """Where the scorecard is shown: '' on its own page, 'overview' on the Overview."""
+    if text not in ("", "overview"):
+        raise InvalidInput(f"embed: expected 'overview' or nothing, got {text!r}", field="embed")
+    return text
+
+
 @router.get("/scorecard", response_class=HTMLResponse, dependencies=[Depends(page_user)])
 def scorecard(request: Request,
               entity: str = Query("company", description="company, unit:CODE, team:CODE, agent:CODE"),
               period: str | None = Query(None, description="A month (2026-01) or quarter"),
+              embed: str = Query("", description="'overview': links for the scorecard on the Overview"),
               con: BaseBackend = Depends(analytics)) -> HTMLResponse:
     """The whole page, or (for an htmx request) the result of one entity and period."""
     facts = Facts(con)
     choices = month_choices(data_months(facts), everything="All recorded data")
     ctx: dict[str, Any] = {"choices": choices, "period": (period or "").strip(), "entity": entity,
-                           "definitions": DEFINITIONS, "colour": score_colour, "error": None}
+                           "definitions": DEFINITIONS, "colour": score_colour, "error": None,
+                           "embed": _embed(embed)}
     try:
         p = pick_period(period, choices)
         ctx.update(scorecard_view(facts, entity, p, request.app.state.settings.currency))
@@ -213,11 +222,12 @@ def scorecard(request: Request,
 
 @router.get("/scorecard/children", response_class=HTMLResponse, dependencies=[Depends(page_user)])
 def scorecard_children(request: Request, entity: str = Query("company"),
-                       period: str | None = Query(None),
+                       period: str | None = Query(None), embed: str = Query(""),
                        con: BaseBackend = Depends(analytics)) -> HTMLResponse:
     """The scores of the entities one level below ``entity`` (an htmx fragment)."""
     facts = Facts(con)
-    ctx: dict[str, Any] = {"period": (period or "").strip(), "colour": score_colour, "error": None}
+    ctx: dict[str, Any] = {"period": (period or "").strip(), "colour": score_colour, "error": None,
+                           "embed": _embed(embed)}
     try:
         p = pick_period(period, month_choices(data_months(facts), everything="all"))
         org = read_org(facts)
