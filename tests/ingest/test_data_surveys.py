@@ -31,17 +31,25 @@ def test_zendesk_ratings_become_csat_answers_on_the_ticket(engine, tmp_path):
     assert rows(engine, SURVEYS_BY_CASE) == [
         ("zendesk:3101", 5, "Quick and clear, thanks", "zendesk:3101#1", "zendesk:90011", "zendesk"),
         ("zendesk:3103", 1, "Took two calls", "zendesk:3103#1", "zendesk:90011", "zendesk")]
-    # A later export of the same tickets, where 3102 has been rated since: one answer added, no case twice.
+    # A later export of the same tickets, where 3102 has been rated since and the customer of 3101 changed
+    # their rating to bad: one answer added, one replaced (one rating per ticket), no case twice.
     tickets = json.loads((SAMPLES / "zendesk.json").read_text())["tickets"]
     tickets[1]["satisfaction_rating"] = {"score": "good", "created_at": "2024-05-08T10:00:00Z"}
+    tickets[0]["satisfaction_rating"] = {"score": "bad", "comment": "Export broke again",
+                                         "updated_at": "2024-05-10T09:00:00Z"}
     later = tmp_path / "later.json"
     later.write_text(json.dumps(tickets), encoding="utf-8")
     s2 = run_import(engine, "zendesk", later)
     assert (s2.imported, s2.duplicates) == (0, 3)
-    assert scalar(engine, "SELECT count(*) FROM survey_responses") == 3
     assert scalar(engine, "SELECT count(*) FROM cases") == 3
+    after = [r[:3] for r in rows(engine, SURVEYS_BY_CASE)]
+    assert after == [("zendesk:3101", 1, "Export broke again"), ("zendesk:3102", 5, None),
+                     ("zendesk:3103", 1, "Took two calls")]
     assert run_import(engine, "zendesk", later).already_imported
-    assert scalar(engine, "SELECT count(*) FROM survey_responses") == 3
+    again = tmp_path / "again.json"
+    again.write_text(json.dumps(tickets, indent=1), encoding="utf-8")  # same tickets, another file
+    run_import(engine, "zendesk", again)
+    assert [r[:3] for r in rows(engine, SURVEYS_BY_CASE)] == after
 
 
 def test_zendesk_bad_ratings_are_rejected_and_scale_is_checked(engine, tmp_path):

@@ -2,7 +2,8 @@
 
 A survey answer is identified by its customer, its case (its contact when it has no case) and its
 answer time: writing the same answer again adds nothing, so re-imports and overlapping exports never
-duplicate.
+duplicate. Helpdesk exports carry one rating per ticket, which the customer may change later: a
+later export's rating replaces the one stored for that ticket from the same source.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select, update
 
 from equipoise.db.bulk import bulk_insert
 from equipoise.models import Case, Contact
@@ -74,7 +75,10 @@ def insert_new(conn: Connection, rows: list[tuple]) -> int:
 
 
 def attach_surveys(conn: Connection, items: list[tuple[str, str | None, SurveyRecord]], source: str) -> int:
-    """Write answers of ``(case ref, contact ref, survey)`` items for cases already written."""
+    """Write the one rating per ticket of ``(case ref, contact ref, survey)`` items for cases already written.
+
+    A ticket that already has a rating from ``source`` gets it replaced when the new one differs.
+    """
     if not items:
         return 0
     k, c = Case.__table__, Contact.__table__
@@ -88,11 +92,27 @@ def attach_surveys(conn: Connection, items: list[tuple[str, str | None, SurveyRe
     for i in range(0, len(contact_refs), CHUNK):
         contacts.update((ref, int(cid)) for ref, cid in conn.execute(
             select(c.c.external_ref, c.c.id).where(c.c.external_ref.in_(contact_refs[i:i + CHUNK]))))
-    rows = []
+    s = SurveyResponse.__table__
+    ids = sorted({v[0] for v in cases.values()})
+    stored: dict[int, tuple] = {}
+    for i in range(0, len(ids), CHUNK):
+        for r in conn.execute(select(s.c.case_id, s.c.id, *(s.c[f] for f in SURVEY_COLS))
+                              .where(s.c.case_id.in_(ids[i:i + CHUNK]), s.c.source == source)
+                              .order_by(s.c.id)):
+            stored[int(r[0])] = tuple(r[1:])
+    rows, changes = [], []
     for case_ref, contact_ref, rec in items:
         if case_ref not in cases:
             continue
         case_id, customer_id = cases[case_ref]
-        rows.append(survey_row(case_id, contacts.get(contact_ref or ""), customer_id, rec, source))
-    return insert_new(conn, rows)
+        row = survey_row(case_id, contacts.get(contact_ref or ""), customer_id, rec, source)
+        old = stored.get(case_id)
+        if old is None:
+            rows.append(row)
+        elif tuple(old[1:]) != row:
+            changes.append({"b_id": old[0], **dict(zip(SURVEY_COLS, row, strict=True))})
+    if changes:
+        conn.execute(update(s).where(s.c.id == bindparam("b_id"))
+                     .values(**{f: bindparam(f) for f in SURVEY_COLS}), changes)
+    return insert_new(conn, rows) + len(changes)
 
