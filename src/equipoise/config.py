@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     #: API calls (cases, users, sign-in) waiting for a request thread beyond which a new one is
     #: answered 503 with Retry-After at once instead of queueing for seconds; unset: no limit.
     api_max_waiting: int | None = Field(default=64, ge=0)
+    #: Failed password sign-ins allowed per account within ``login_failure_window_seconds``; the
+    #: next attempt is refused with 429 and Retry-After (a success resets the account's count).
+    login_max_failures: int = Field(default=5, ge=1, le=1000)
+    #: The same per client address (higher: offices share one address behind NAT).
+    login_max_failures_per_address: int = Field(default=20, ge=1, le=100_000)
+    login_failure_window_seconds: int = Field(default=900, ge=1, le=7 * 86400)
     #: The address customers reach the app at, used in emailed links (default: http://<host>:<port>).
     public_url: str | None = None
     #: Server secret for signed links (survey tokens); at least 16 bytes where links are made.

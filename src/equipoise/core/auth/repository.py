@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from equipoise.models.audit import AuditEntry
 from equipoise.models.auth import ApiToken, User, UserSession, user_teams
 from equipoise.models.org import Agent, OrgUnit
 
@@ -91,3 +92,17 @@ def list_tokens(session: Session, user_id: int | None) -> list[ApiToken]:
     if user_id is not None:
         query = query.where(ApiToken.user_id == user_id)
     return list(session.scalars(query))
+
+
+def recent_failures(session: Session, entity: str, key: str, *, failed: str, reset: str,
+                    since: dt.datetime) -> list[dt.datetime]:
+    """When the ``failed`` audit entries of (``entity``, ``key``) after ``since`` and after its latest
+    ``reset`` entry were written, oldest first (the (entity, entity_id) index serves both parts)."""
+    last_reset = (select(func.coalesce(func.max(AuditEntry.id), 0))
+                  .where(AuditEntry.entity == entity, AuditEntry.entity_id == key, AuditEntry.action == reset)
+                  .scalar_subquery())
+    return list(session.scalars(select(AuditEntry.at)
+                                .where(AuditEntry.entity == entity, AuditEntry.entity_id == key,
+                                       AuditEntry.action == failed, AuditEntry.at > since,
+                                       AuditEntry.id > last_reset)
+                                .order_by(AuditEntry.at)))

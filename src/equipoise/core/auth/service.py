@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -38,6 +39,36 @@ class Unauthorized(AppError):
 
 class Forbidden(AppError):
     status_code = 403
+
+
+class TooManyAttempts(AppError):
+    """429: too many failed sign-ins; ``retry_after`` seconds until the next attempt is checked."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """Failed password sign-ins allowed per account and per client address within ``window``."""
+
+    per_account: int = 5
+    per_address: int = 20
+    window: dt.timedelta = dt.timedelta(minutes=15)
+
+    def __post_init__(self) -> None:
+        if self.per_account < 1 or self.per_address < 1 or self.window <= dt.timedelta(0):
+            raise ValueError(f"login limits must be positive, got {self}")
+
+
+#: Audit entries that hold the failed sign-ins: one per failure for the account (keyed by the
+#: SHA-256 of its normalised e-mail, known or not, so that a lock-out does not reveal whether an
+#: account exists) and one for the client address.
+FAILED, RESET, LOCKOUT = "auth.login_failed", "auth.login_reset", "auth.lockout"
+ACCOUNT, ADDRESS = "login_account", "login_address"
 
 
 @dataclass(frozen=True)
@@ -139,12 +170,53 @@ def principal_for(session: Session, user: User, via: str) -> Principal:
                      team_ids=frozenset(repository.team_ids(session, user.id)))
 
 
-def login(session: Session, email: str, password: str, *, now: dt.datetime) -> OpenedSession:
-    """Check the password and open a browser session; the same error for every failure."""
+def _throttle_keys(email: str, address: str | None, limits: LoginLimits) -> list[tuple[str, str, int]]:
+    keys = [(ACCOUNT, digest(email.strip().lower()), limits.per_account)]
+    if address:
+        keys.append((ADDRESS, address[:64], limits.per_address))
+    return keys
+
+
+def _retry_after(failures: list[dt.datetime], limit: int, window: dt.timedelta, now: dt.datetime) -> int:
+    """Seconds until fewer than ``limit`` of ``failures`` (oldest first) are inside the window."""
+    frees_at = failures[len(failures) - limit] + window
+    return max(1, math.ceil((frees_at - now).total_seconds()))
+
+
+def login(session: Session, email: str, password: str, *, now: dt.datetime, address: str | None = None,
+          limits: LoginLimits | None = None) -> OpenedSession:
+    """Check the password and open a browser session; the same error for every failure.
+
+    Failed attempts are counted per account and per client ``address`` in the audit log (so every
+    worker process sees them); once ``limits`` are reached the password is not even checked and
+    ``TooManyAttempts`` (429) says when to retry. A failure is flushed before ``Unauthorized`` is
+    raised: the caller must commit it although the sign-in fails. A success resets the account's
+    count (not the address's, which would let one valid account cover guessing at others).
+    """
+    limits = limits or LoginLimits()
+    since = now - limits.window
+    keys = _throttle_keys(email, address, limits)
+    counted = []
+    for entity, key, limit in keys:
+        failures = repository.recent_failures(session, entity, key, failed=FAILED, reset=RESET, since=since)
+        if len(failures) >= limit:
+            wait = _retry_after(failures, limit, limits.window, now)
+            raise TooManyAttempts(f"too many failed sign-ins; try again in {math.ceil(wait / 60)} minute(s)",
+                                  retry_after=wait)
+        counted.append(len(failures))
     user = repository.get_user_by_email(session, email)
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
+        detail = {"email": email.strip().lower()[:254], "address": address,
+                  "user_id": user.id if user is not None else None}
+        for (entity, key, limit), before in zip(keys, counted, strict=True):
+            record(session, None, FAILED, entity, key, None, detail, at=now)
+            if before + 1 == limit:
+                record(session, None, LOCKOUT, entity, key, None,
+                       {**detail, "failures": limit, "until": now + limits.window}, at=now)
         raise Unauthorized("wrong e-mail or password")
+    if counted[0]:
+        record(session, None, RESET, ACCOUNT, keys[0][1], None, {"user_id": user.id, "address": address}, at=now)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now

@@ -8,6 +8,7 @@ an endpoint to some roles.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -93,6 +94,24 @@ async def current_principal(request: Request) -> Principal:
                 raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
     request.state.principal = principal
     return principal
+
+
+def login_context(request: Request) -> dict:
+    """The client address and the failed sign-in limits of the app, for ``auth_service.login``.
+
+    The address is the peer of the connection (uvicorn's ``--proxy-headers`` with
+    ``--forwarded-allow-ips`` puts the client's address there behind a trusted proxy)."""
+    settings = request.app.state.settings
+    limits = auth_service.LoginLimits(
+        per_account=getattr(settings, "login_max_failures", 5),
+        per_address=getattr(settings, "login_max_failures_per_address", 20),
+        window=dt.timedelta(seconds=getattr(settings, "login_failure_window_seconds", 900)))
+    return {"address": request.client.host if request.client else None, "limits": limits}
+
+
+def too_many_attempts(exc: auth_service.TooManyAttempts) -> HTTPException:
+    """The 429 answer to a locked-out sign-in, with Retry-After in seconds."""
+    return HTTPException(status_code=429, detail=exc.message, headers={"Retry-After": str(exc.retry_after)})
 
 
 def require_roles(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:

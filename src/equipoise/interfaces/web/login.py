@@ -20,7 +20,7 @@ from equipoise.core.auth import repository as auth_repository
 from equipoise.core.auth import service as auth_service
 from equipoise.core.auth.schemas import Principal
 from equipoise.core.auth.secrets import new_secret, same
-from equipoise.interfaces.api.auth import SESSION_COOKIE, current_principal
+from equipoise.interfaces.api.auth import SESSION_COOKIE, current_principal, login_context
 from equipoise.interfaces.api.deps import DbSession, Now, engine, now
 from equipoise.interfaces.web.templating import render
 
@@ -106,7 +106,11 @@ def login(request: Request, db: DbSession, at: Now, email: Annotated[str, Form(m
         return _form(request, target, error="The form expired; please sign in again.", email=email,
                      status_code=403)
     try:
-        opened = auth_service.login(db, email, password, now=at)
+        opened = auth_service.login(db, email, password, now=at, **login_context(request))
+    except auth_service.TooManyAttempts as exc:
+        response = _form(request, target, error=f"Sign-in is locked: {exc.message}.", email=email, status_code=429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except auth_service.Unauthorized:
         return _form(request, target, error="Wrong e-mail or password.", email=email, status_code=401)
     response = RedirectResponse(target, status_code=303)

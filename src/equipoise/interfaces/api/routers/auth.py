@@ -16,21 +16,36 @@ from equipoise.core.auth.schemas import (
     TokenRead,
     UserRead,
 )
-from equipoise.interfaces.api.auth import SESSION_COOKIE, current_principal
-from equipoise.interfaces.api.deps import DbSession, Now
+from equipoise.interfaces.api.auth import SESSION_COOKIE, current_principal, login_context, too_many_attempts
+from equipoise.interfaces.api.deps import DbSession, Now, unit_of_work
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/login", response_model=SessionRead)
-def login(body: LoginRequest, request: Request, response: Response, db: DbSession, at: Now) -> SessionRead:
-    """Check e-mail and password, set the session cookie and return the CSRF token."""
-    opened = service.login(db, body.email, body.password, now=at)
+async def login(body: LoginRequest, request: Request, response: Response, at: Now) -> SessionRead:
+    """Check e-mail and password, set the session cookie and return the CSRF token.
+
+    After too many failed attempts for the account or from the client's address the answer is
+    429 with Retry-After (seconds), without checking the password."""
+    context = login_context(request)
+
+    def work(db) -> tuple[service.OpenedSession, UserRead]:
+        try:
+            opened = service.login(db, body.email, body.password, now=at, **context)
+        except service.Unauthorized:
+            db.commit()  # the failed attempt counts although the sign-in fails
+            raise
+        return opened, service.to_read(db, opened.user)
+
+    try:
+        opened, user = await unit_of_work(request, work)
+    except service.TooManyAttempts as exc:
+        raise too_many_attempts(exc) from None
     response.set_cookie(SESSION_COOKIE, opened.secret, httponly=True, samesite="lax",
                         secure=request.url.scheme == "https", path="/",
                         max_age=int(service.SESSION_LIFETIME.total_seconds()))
-    return SessionRead(user=service.to_read(db, opened.user), csrf_token=opened.csrf_token,
-                       expires_at=opened.expires_at)
+    return SessionRead(user=user, csrf_token=opened.csrf_token, expires_at=opened.expires_at)
 
 
 @router.post("/logout", status_code=204)
