@@ -149,9 +149,9 @@ def reserve_ids(conn: Connection, table: str, n: int, column: str = "id") -> np.
     if n <= 0:
         return np.zeros(0, dtype=np.int64)
     if conn.dialect.name == "postgresql":
-        rows = conn.exec_driver_sql(
-            f"SELECT nextval(pg_get_serial_sequence('\"{table}\"', '{column}')) FROM generate_series(1, %s)",
-            (n,)).all()
-        return np.sort(np.fromiter((r[0] for r in rows), dtype=np.int64, count=n))
+        seq = conn.exec_driver_sql("SELECT pg_get_serial_sequence(%s, %s)", (f'"{table}"', column)).scalar_one()
+        ids = conn.exec_driver_sql("SELECT string_agg(nextval(%s::regclass)::text, ',') FROM generate_series(1, %s)",
+                                   (seq, n)).scalar_one()
+        return np.sort(np.array(ids.split(","), dtype=np.int64))
     top = conn.exec_driver_sql(f'SELECT COALESCE(MAX("{column}"), 0) FROM "{table}"').scalar()
     return np.arange(int(top) + 1, int(top) + 1 + n, dtype=np.int64)

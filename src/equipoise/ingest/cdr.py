@@ -378,9 +378,8 @@ class CdrImporter:
 
 def _lookup(codes: np.ndarray, table: dict, dtype=np.int64) -> np.ndarray:
     """``table[code]`` for every row (one dictionary look-up per distinct code)."""
-    uniq, inverse = np.unique(codes.astype(object).astype(str), return_inverse=True)
-    return np.array([table[u] for u in uniq.tolist()], dtype=dtype)[inverse] if uniq.size else \
-        np.zeros(0, dtype=dtype)
+    inverse, uniq = pd.factorize(codes)
+    return np.array([table[u] for u in uniq.tolist()], dtype=dtype)[inverse]
 
 
 def _stamps(seconds: np.ndarray, given: np.ndarray | None = None) -> pa.Array:
