@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from equipoise.core.sla.calendar import Calendar
+from equipoise.core.sla.clock import sla_state
 from equipoise.ingest.business_time import FIRST_RESPONSE_SECONDS, RESOLUTION_SECONDS, PolicyTerms, SlaPolicies
 from equipoise.ingest.dims import ChannelInfo
 
@@ -74,3 +75,24 @@ def test_without_a_policy_builtin_targets_run_around_the_clock(opened, to_first,
     assert out.resolution_due_at == opened_at + dt.timedelta(seconds=RESOLUTION_SECONDS[prio])
     # Unresolved at AS_OF, months later: breached, so stored as not met.
     assert out.resolution_met is False
+
+
+@given(minutes, st.integers(min_value=0, max_value=7 * 24 * 60), st.integers(min_value=0, max_value=3 * 24 * 60),
+       st.integers(min_value=0, max_value=3 * 24 * 60), st.booleans())
+def test_running_targets_judged_like_the_engine(opened, later, pause_after, pause_len, open_ended):
+    """Unfinished cases: due time and breach (stored as met = False) exactly as the engine's clock has them."""
+    opened_at = START + dt.timedelta(minutes=opened)
+    as_of = opened_at + dt.timedelta(minutes=later)
+    pause = opened_at + dt.timedelta(minutes=pause_after)
+    resume = pause + dt.timedelta(minutes=pause_len)
+    changes = [(opened_at, "open"), (pause, "pending")] + ([] if open_ended else [(resume, "open")])
+    out = SlaPolicies.of([POLICY], {7: OFFICE}).outcome(
+        channel=EMAIL, tier=None, priority="normal", opened_at=opened_at, first_response_at=None,
+        resolved_at=None, status_changes=changes, as_of=as_of)
+    pauses = [(pause, None if open_ended else resume)]
+    state = sla_state(calendar=OFFICE, opened_at=opened_at, now=as_of, first_response_seconds=4 * 3600.0,
+                      resolution_seconds=16 * 3600.0, first_response_at=None, resolved_at=None, pauses=pauses)
+    for target, met, due in ((state.first_response, out.first_response_met, out.first_response_due_at),
+                             (state.resolution, out.resolution_met, out.resolution_due_at)):
+        assert due == target.due_at
+        assert met == (False if target.breached else None)

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from equipoise.core.sla.calendar import Calendar
-from equipoise.core.sla.clock import pause_intervals, sla_state
+from equipoise.core.sla.calendar import Calendar, Pause, add_business_seconds, running_windows
+from equipoise.core.sla.clock import pause_intervals, target_state
 from equipoise.core.sla.policy import match_policy
 from equipoise.ingest.dims import ChannelInfo
 from equipoise.models import SlaPolicy
@@ -116,10 +116,27 @@ class SlaPolicies:
         if resolved_at is not None:  # resolution is measured up to resolution, as the helpdesk does
             pauses = [(a, resolved_at if b is None or b > resolved_at else b) for a, b in pauses
                       if a < resolved_at]
-        state = sla_state(calendar=calendar, opened_at=opened_at, now=max(as_of, opened_at),
-                          first_response_seconds=fr_s, resolution_seconds=res_s,
-                          first_response_at=first_response_at, resolved_at=resolved_at, pauses=pauses)
-        fr, res = state.first_response, state.resolution
-        return SlaOutcome(None if policy is None else policy.id, fr.due_at, res.due_at,
-                          fr.met if fr.done_at is not None else (False if fr.breached else None),
-                          res.met if res.done_at is not None else (False if res.breached else None))
+        fr_due, fr_met = _target(calendar, opened_at, fr_s, first_response_at, pauses, as_of)
+        res_due, res_met = _target(calendar, opened_at, res_s, resolved_at, pauses, as_of)
+        return SlaOutcome(None if policy is None else policy.id, fr_due, res_due, fr_met, res_met)
+
+
+def _target(calendar: Calendar, opened_at: dt.datetime, seconds: float, done_at: dt.datetime | None,
+            pauses: Sequence[Pause], as_of: dt.datetime) -> tuple[dt.datetime | None, bool | None]:
+    """(due time, met) of one target, as :func:`~equipoise.core.sla.clock.target_state` decides them.
+
+    A finished target is measured by the engine itself. For one still running, the engine would
+    count every business second from opening to ``as_of`` — years, for an old case imported today —
+    so it is judged from the due time instead: breached once the clock has run past it, i.e. once
+    ``as_of`` is beyond the start of the first running stretch after the due time.
+    """
+    if done_at is not None:
+        state = target_state(calendar=calendar, opened_at=opened_at, now=max(as_of, opened_at),
+                             target_seconds=seconds, done_at=done_at, pauses=pauses)
+        return state.due_at, state.met
+    due = add_business_seconds(calendar, opened_at, seconds, pauses)
+    if due is None or as_of <= due:
+        return due, None
+    for start, _end in running_windows(calendar, due, pauses):
+        return due, (False if as_of > start else None)
+    return due, None
