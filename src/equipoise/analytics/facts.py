@@ -220,11 +220,12 @@ class Facts:
         """Per case: customer-initiated contacts up to resolution, and a repeat within the window."""
         base = self._case_base
         c = self.table("contacts")
-        cust = c.filter((c.direction == "inbound") & c.kind.isin(CUSTOMER_KINDS)).select(
-            "case_id", "customer_id", "reason_id", arrived_epoch=_epoch(c.arrived_at)
-        )
+        cust = c.filter((c.direction == "inbound") & c.kind.isin(CUSTOMER_KINDS))
+        # Two different projections (not one shared subquery): a shared one becomes a materialised
+        # CTE, which hides the table's statistics from the join planner.
+        own = cust.select("case_id", arrived_epoch=_epoch(cust.arrived_at))
         keyed = base.select(case_id=base.id, r_epoch=base.resolved_epoch)
-        before = cust.join(keyed, "case_id").filter(
+        before = own.join(keyed, "case_id").filter(
             lambda t: t.r_epoch.isnull() | (t.arrived_epoch <= t.r_epoch)
         )
         before = before.group_by(id=before.case_id).aggregate(customer_contacts=before.count())
@@ -233,9 +234,10 @@ class Facts:
         res = base.filter(base.resolved_epoch.notnull()).select(
             case_id=base.id, rc=base.customer_id, rr=base.reason_id, r_epoch=base.resolved_epoch
         )
+        same = cust.select("customer_id", "reason_id", arrived_epoch=_epoch(cust.arrived_at))
         rep = res.join(
-            cust, [res.rc == cust.customer_id, res.rr == cust.reason_id,
-                   cust.arrived_epoch > res.r_epoch, cust.arrived_epoch <= res.r_epoch + window],
+            same, [res.rc == same.customer_id, res.rr == same.reason_id,
+                   same.arrived_epoch > res.r_epoch, same.arrived_epoch <= res.r_epoch + window],
         )
         rep = rep.select(id=rep.case_id).distinct().mutate(repeat_in_window=ibis.literal(1))
         return [(before, "id"), (rep, "id")]
