@@ -82,9 +82,9 @@ def route(session: Session, *, reason_id: int, channel_id: int, customer_id: int
 def _route(session: Session, facts: repository.CreationFacts, *, principal: Principal,
            team_id: int | None) -> Routing:
     teams = [team_id] if team_id is not None else (None if principal.sees_all_teams else principal.team_ids)
-    candidates = [Candidate(agent_id=a.id, team_id=a.team_id, skills=frozenset(a.skills or []), open_cases=load,
-                            hourly_cost=a.hourly_cost)
-                  for a, load in repository.active_agents_with_load(session, teams)]
+    candidates = [Candidate(agent_id=a.id, team_id=a.team_id, skills=frozenset(a.skills or []),
+                            open_cases=int(a.open_cases or 0), hourly_cost=a.hourly_cost)
+                  for a in repository.active_agents_with_load(session, teams)]
     return choose_agent(candidates, reason_code=facts.reason_code or "", channel_code=facts.channel_code or "",
                         tier=facts.customer_tier or "", team_ids=teams)
 

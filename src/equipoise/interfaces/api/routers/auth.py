@@ -22,7 +22,9 @@ from equipoise.interfaces.api.deps import DbSession, Now, unit_of_work
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=SessionRead)
+@router.post("/login", response_model=SessionRead, responses={
+    401: {"description": "Wrong e-mail or password (the same answer for every failure)"},
+    429: {"description": "Too many failed sign-ins for the account or from the address; see Retry-After"}})
 async def login(body: LoginRequest, request: Request, response: Response, at: Now) -> SessionRead:
     """Check e-mail and password, set the session cookie and return the CSRF token.
 
