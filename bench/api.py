@@ -214,11 +214,24 @@ class LoadClient:
         if body is not None:
             head.append("Content-Type: application/json")
         head += [f"{k}: {v}" for k, v in headers.items()]
-        conn = self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
+        request = ("\r\n".join(head) + "\r\n\r\n").encode() + payload
+        reused = bool(self.idle)
+        conn = self.idle.pop() if reused else await asyncio.open_connection(self.host, self.port)
         reader, writer = conn
         try:
-            writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + payload)
-            lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+            writer.write(request)
+            try:
+                raw = await reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, ConnectionError) as exc:
+                # the server closed an idle keep-alive connection (uvicorn: after 5 s): nothing was
+                # answered, so send again on a new connection, as every HTTP client does
+                if not reused or (isinstance(exc, asyncio.IncompleteReadError) and exc.partial):
+                    raise
+                writer.close()
+                conn = reader, writer = await asyncio.open_connection(self.host, self.port)
+                writer.write(request)
+                raw = await reader.readuntil(b"\r\n\r\n")
+            lines = raw.decode("latin-1").split("\r\n")
             status = int(lines[0].split(" ", 2)[1])
             fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
             if "content-length" not in fields:
