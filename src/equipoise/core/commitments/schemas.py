@@ -7,18 +7,20 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from equipoise.kit.ids import MAX_ID
+
 Outcome = Literal["kept", "broken", "cancelled"]
 
 
 class CommitmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    customer_id: int | None = Field(default=None, ge=1)
-    case_id: int | None = Field(default=None, ge=1)
+    customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    case_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     promise: str = Field(min_length=1, max_length=2000)
     due_at: dt.datetime
-    owner_agent_id: int | None = Field(default=None, ge=1)
-    owner_user_id: int | None = Field(default=None, ge=1)
+    owner_agent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    owner_user_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     note: str | None = Field(default=None, max_length=4000)
 
 
@@ -27,8 +29,8 @@ class CommitmentUpdate(BaseModel):
 
     promise: str | None = Field(default=None, min_length=1, max_length=2000)
     due_at: dt.datetime | None = None
-    owner_agent_id: int | None = Field(default=None, ge=1)
-    owner_user_id: int | None = Field(default=None, ge=1)
+    owner_agent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    owner_user_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     note: str | None = Field(default=None, max_length=4000)
 
 

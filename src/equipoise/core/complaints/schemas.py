@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from equipoise.core.outreach.schemas import check_email
+from equipoise.kit.ids import MAX_ID
 
 ComplaintCategory = Literal["staff", "delay", "quality", "billing", "policy", "other"]
 ComplaintStatus = Literal["open", "investigating", "resolved", "closed"]
@@ -20,7 +21,7 @@ def _email(value: str | None) -> str | None:
 class ComplaintCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    case_id: int = Field(ge=1)
+    case_id: int = Field(ge=1, le=MAX_ID)
     severity: int = Field(ge=1, le=3)
     category: ComplaintCategory = "other"
     description: str = Field(default="", max_length=10_000)

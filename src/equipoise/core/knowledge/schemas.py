@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from equipoise.kit.ids import MAX_ID
+
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ArticleStatus = Literal["draft", "published", "archived"]
 
@@ -24,7 +26,7 @@ class ArticleCreate(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=200_000)
     slug: str | None = Field(default=None, max_length=200)
-    reason_id: int | None = Field(default=None, ge=1)
+    reason_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     status: ArticleStatus = "draft"
 
     _check_slug = field_validator("slug")(_slug)
@@ -35,7 +37,7 @@ class ArticleUpdate(BaseModel):
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
     body: str | None = Field(default=None, min_length=1, max_length=200_000)
-    reason_id: int | None = Field(default=None, ge=1)
+    reason_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     status: ArticleStatus | None = None
 
 
@@ -89,7 +91,7 @@ class PortalContext(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    customer_id: int | None = Field(default=None, ge=1)
+    customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     session_key: str | None = Field(default=None, min_length=1, max_length=100)
 
 

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from equipoise.kit.ids import MAX_ID
+
 EMAIL_PATTERN = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 ReminderKind = Literal["maintenance", "renewal", "follow_up", "other"]
 
@@ -23,7 +25,7 @@ def check_email(value: str) -> str:
 class ReminderCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    customer_id: int | None = Field(default=None, ge=1)
+    customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     kind: ReminderKind = "other"
     recipient: str
     subject: str = Field(min_length=1, max_length=300)

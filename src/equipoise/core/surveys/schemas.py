@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from equipoise.core.outreach.schemas import check_email
+from equipoise.kit.ids import MAX_ID
 
 SurveyItem = Literal["csat", "nps", "ces", "expectation", "perception"]
 ALL_ITEMS: tuple[str, ...] = ("csat", "nps", "ces", "expectation", "perception")
@@ -24,7 +25,7 @@ ITEM_RANGES: dict[str, tuple[int, int]] = {
 class LinkCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    case_id: int = Field(ge=1)
+    case_id: int = Field(ge=1, le=MAX_ID)
     recipient: str | None = None
     items: list[SurveyItem] = Field(default_factory=lambda: list(ALL_ITEMS), min_length=1)
     ttl_days: int = Field(default=14, ge=1, le=90)

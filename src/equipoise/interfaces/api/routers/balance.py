@@ -105,7 +105,8 @@ def put_scenario(name: str, body: ScenarioWrite, eng: Engine = Depends(engine)) 
 
 
 @router.post("/scenarios/{name}/run")
-def run_scenario(name: str, replications: int = Query(3, ge=2, le=20), seed: int = 0,
+def run_scenario(name: str, replications: int = Query(3, ge=2, le=20),
+                 seed: int = Query(0, ge=0, le=2**32 - 1),
                  simulate: bool = True, eng: Engine = Depends(engine),
                  con: BaseBackend = Depends(analytics)) -> dict:
     """Evaluate a stored scenario and cross-check it with the simulator; the run is stored."""
@@ -116,7 +117,8 @@ def run_scenario(name: str, replications: int = Query(3, ge=2, le=20), seed: int
 
 
 @router.get("/scenarios/compare")
-def compare_scenarios(a: str, b: str, replications: int = Query(3, ge=2, le=20), seed: int = 0,
+def compare_scenarios(a: str, b: str, replications: int = Query(3, ge=2, le=20),
+                      seed: int = Query(0, ge=0, le=2**32 - 1),
                       simulate: bool = True, eng: Engine = Depends(engine),
                       con: BaseBackend = Depends(analytics)) -> dict:
     """Run two scenarios and set their effects side by side (b - a)."""

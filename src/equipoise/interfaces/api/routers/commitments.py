@@ -19,6 +19,8 @@ from equipoise.core.commitments.schemas import (
 )
 from equipoise.interfaces.api.auth import current_principal, require_roles
 from equipoise.interfaces.api.deps import DbSession, Now
+from equipoise.interfaces.api.params import PathId
+from equipoise.kit.ids import MAX_ID
 from equipoise.models.cases import Case
 from equipoise.models.commitments import Commitment
 
@@ -51,11 +53,11 @@ def _visible(db: DbSession, principal: Principal, commitment_id: int) -> Commitm
 def list_commitments(
     db: DbSession,
     status: str | None = Query(None, max_length=16),
-    customer_id: int | None = Query(None, ge=1),
-    case_id: int | None = Query(None, ge=1),
-    owner_agent_id: int | None = Query(None, ge=1),
+    customer_id: int | None = Query(None, ge=1, le=MAX_ID),
+    case_id: int | None = Query(None, ge=1, le=MAX_ID),
+    owner_agent_id: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     principal: Principal = Depends(current_principal),
 ) -> list[Commitment]:
     """Commitments by due time."""
@@ -77,7 +79,7 @@ def list_commitments(
 def overdue(
     db: DbSession,
     at: Now,
-    owner_agent_id: int | None = Query(None, ge=1),
+    owner_agent_id: int | None = Query(None, ge=1, le=MAX_ID),
     principal: Principal = Depends(current_principal),
 ) -> list[OverdueCommitment]:
     """Open commitments past due, the longest overdue first."""
@@ -108,13 +110,15 @@ def create(
 
 
 @router.get("/{commitment_id}", response_model=CommitmentRead)
-def get_commitment(commitment_id: int, db: DbSession, principal: Principal = Depends(current_principal)) -> Commitment:
+def get_commitment(
+    commitment_id: PathId, db: DbSession, principal: Principal = Depends(current_principal)
+) -> Commitment:
     return _visible(db, principal, commitment_id)
 
 
 @router.patch("/{commitment_id}", response_model=CommitmentRead)
 def update(
-    commitment_id: int,
+    commitment_id: PathId,
     body: CommitmentUpdate,
     db: DbSession,
     at: Now,
@@ -129,7 +133,7 @@ def update(
 
 @router.post("/{commitment_id}/settle", response_model=CommitmentRead)
 def settle(
-    commitment_id: int,
+    commitment_id: PathId,
     body: CommitmentSettle,
     db: DbSession,
     at: Now,

@@ -21,6 +21,8 @@ from equipoise.core.complaints.schemas import (
 from equipoise.core.surveys.signing import signing_secret
 from equipoise.interfaces.api.auth import current_principal, require_roles
 from equipoise.interfaces.api.deps import DbSession, Now
+from equipoise.interfaces.api.params import PathId
+from equipoise.kit.ids import MAX_ID
 from equipoise.models.cases import Case
 from equipoise.models.complaints import Complaint
 
@@ -40,9 +42,9 @@ def list_complaints(
     db: DbSession,
     status: ComplaintStatus | None = None,
     severity: int | None = Query(None, ge=1, le=3),
-    customer_id: int | None = Query(None, ge=1),
+    customer_id: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     principal: Principal = Depends(current_principal),
 ) -> list[Complaint]:
     """Complaints, newest first (agents and leads see their teams' cases)."""
@@ -76,18 +78,23 @@ def send_resurveys(
     request: Request, db: DbSession, at: Now, _p: Principal = Depends(require_roles("manager", "admin"))
 ) -> dict:
     """Issue (and email) the re-surveys that are due now."""
-    issued = service.send_due_resurveys(db, at, signing_secret(), base_url=str(request.base_url))
+    secret = signing_secret(request.app.state.settings)
+    issued = service.send_due_resurveys(db, at, secret, base_url=str(request.base_url))
     return {"issued": issued}
 
 
 @router.get("/{complaint_id}", response_model=ComplaintRead)
-def get_complaint(complaint_id: int, db: DbSession, principal: Principal = Depends(current_principal)) -> Complaint:
+def get_complaint(complaint_id: PathId, db: DbSession, principal: Principal = Depends(current_principal)) -> Complaint:
     return _visible(db, principal, service.get_complaint(db, complaint_id))
 
 
 @router.patch("/{complaint_id}", response_model=ComplaintRead)
 def update(
-    complaint_id: int, body: ComplaintUpdate, db: DbSession, at: Now, principal: Principal = Depends(current_principal)
+    complaint_id: PathId,
+    body: ComplaintUpdate,
+    db: DbSession,
+    at: Now,
+    principal: Principal = Depends(current_principal),
 ) -> Complaint:
     """Change severity, category, root cause, corrective action or the re-survey address."""
     before = audit.snapshot(_visible(db, principal, service.get_complaint(db, complaint_id)))
@@ -98,7 +105,7 @@ def update(
 
 @router.post("/{complaint_id}/status", response_model=ComplaintRead)
 def transition(
-    complaint_id: int,
+    complaint_id: PathId,
     body: ComplaintTransition,
     db: DbSession,
     at: Now,
@@ -115,7 +122,7 @@ def transition(
 
 @router.put("/{complaint_id}/recovery", response_model=ComplaintRead)
 def set_recovery(
-    complaint_id: int, body: RecoveryUpdate, db: DbSession, at: Now, principal: Principal = Depends(LEADS)
+    complaint_id: PathId, body: RecoveryUpdate, db: DbSession, at: Now, principal: Principal = Depends(LEADS)
 ) -> Complaint:
     """Record by hand whether the customer was recovered (leads and above)."""
     before = audit.snapshot(_visible(db, principal, service.get_complaint(db, complaint_id)))

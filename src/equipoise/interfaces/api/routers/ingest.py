@@ -21,6 +21,7 @@ from equipoise.ingest.mapping import FileRefused
 from equipoise.ingest.runner import iter_rejects
 from equipoise.ingest.service import importer_for, run_import
 from equipoise.interfaces.api.deps import engine as get_engine
+from equipoise.interfaces.api.params import PathId
 
 router = APIRouter(tags=["imports"])
 #: Rejected rows returned inline with the summary (all of them: GET .../rejects).
@@ -59,7 +60,7 @@ def upload_import(kind: str, file: UploadFile = File(...), mapping: UploadFile |
 
 
 @router.get("/imports/{import_id}/rejects")
-def get_rejects(import_id: int, engine: Engine = Depends(get_engine)) -> StreamingResponse:
+def get_rejects(import_id: PathId, engine: Engine = Depends(get_engine)) -> StreamingResponse:
     """Every rejected row of an import as CSV: row, field, value, reason."""
 
     def lines() -> Iterator[str]:

@@ -23,6 +23,8 @@ from equipoise.core.knowledge.schemas import (
 )
 from equipoise.interfaces.api.auth import current_principal, require_roles
 from equipoise.interfaces.api.deps import DbSession, Now
+from equipoise.interfaces.api.params import PathId
+from equipoise.kit.ids import MAX_ID
 from equipoise.models.cases import Case
 from equipoise.models.knowledge import KbArticle, KbArticleVersion
 
@@ -43,9 +45,9 @@ def _detail(db: DbSession, article: KbArticle) -> ArticleDetail:
 def list_articles(
     db: DbSession,
     status: ArticleStatus | None = None,
-    reason_id: int | None = Query(None, ge=1),
+    reason_id: int | None = Query(None, ge=1, le=MAX_ID),
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     _p: Principal = Depends(current_principal),
 ) -> list[KbArticle]:
     return list(service.list_articles(db, status=status, reason_id=reason_id, limit=limit, offset=offset))
@@ -62,13 +64,13 @@ def create_article(
 
 
 @router.get("/articles/{article_id}", response_model=ArticleDetail)
-def get_article(article_id: int, db: DbSession, _p: Principal = Depends(current_principal)) -> ArticleDetail:
+def get_article(article_id: PathId, db: DbSession, _p: Principal = Depends(current_principal)) -> ArticleDetail:
     return _detail(db, service.get_article(db, article_id))
 
 
 @router.patch("/articles/{article_id}", response_model=ArticleDetail)
 def update_article(
-    article_id: int,
+    article_id: PathId,
     body: ArticleUpdate,
     request: Request,
     db: DbSession,
@@ -85,7 +87,7 @@ def update_article(
 
 
 @router.get("/articles/{article_id}/versions", response_model=list[VersionRead])
-def versions(article_id: int, db: DbSession, _p: Principal = Depends(current_principal)) -> list[KbArticleVersion]:
+def versions(article_id: PathId, db: DbSession, _p: Principal = Depends(current_principal)) -> list[KbArticleVersion]:
     return list(service.versions(db, article_id))
 
 
@@ -103,7 +105,7 @@ def search(
         "the [semantic] extra, else bm25); default: the EQUIPOISE_KB_SEARCH_MODE setting. semantic and hybrid "
         "answer 422 without the extra.",
     ),
-    portal_customer_id: int | None = Query(None, ge=1),
+    portal_customer_id: int | None = Query(None, ge=1, le=MAX_ID),
     portal_session_key: str | None = Query(None, min_length=1, max_length=100),
     principal: Principal = Depends(current_principal),
 ) -> list[SearchHit]:
@@ -127,7 +129,7 @@ def search(
 
 @router.post("/articles/{article_id}/views", response_model=ArticleRead)
 def record_view(
-    article_id: int, body: PortalContext, db: DbSession, at: Now, _p: Principal = Depends(current_principal)
+    article_id: PathId, body: PortalContext, db: DbSession, at: Now, _p: Principal = Depends(current_principal)
 ) -> KbArticle:
     """Count a portal view of a published article."""
     return service.record_view(db, article_id, at, customer_id=body.customer_id, session_key=body.session_key)
@@ -135,7 +137,7 @@ def record_view(
 
 @router.post("/articles/{article_id}/votes", response_model=ArticleRead)
 def vote(
-    article_id: int, body: VoteCreate, db: DbSession, at: Now, _p: Principal = Depends(current_principal)
+    article_id: PathId, body: VoteCreate, db: DbSession, at: Now, _p: Principal = Depends(current_principal)
 ) -> KbArticle:
     """Helpful / not helpful; one vote per voter key."""
     return service.vote(db, article_id, body, at)
@@ -146,7 +148,7 @@ def suggestions(
     request: Request,
     db: DbSession,
     at: Now,
-    case_id: int = Query(ge=1),
+    case_id: int = Query(ge=1, le=MAX_ID),
     limit: int = Query(5, ge=1, le=20),
     principal: Principal = Depends(current_principal),
 ) -> list[SearchHit]:

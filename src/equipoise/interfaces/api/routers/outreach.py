@@ -11,6 +11,8 @@ from equipoise.core.outreach.schemas import OutboxMessageRead, ReminderCreate, R
 from equipoise.core.outreach.sender import SmtpSender, smtp_config_from_settings
 from equipoise.interfaces.api.auth import require_roles
 from equipoise.interfaces.api.deps import DbSession, Now
+from equipoise.interfaces.api.params import PathId
+from equipoise.kit.ids import MAX_ID
 from equipoise.models.outreach import OutboxMessage, Reminder
 
 router = APIRouter(prefix="/outreach", tags=["outreach"])
@@ -23,7 +25,7 @@ def list_reminders(
     db: DbSession,
     active: bool | None = None,
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     _p: Principal = Depends(PLANNERS),
 ) -> list[Reminder]:
     return list(service.list_reminders(db, active=active, limit=limit, offset=offset))
@@ -39,7 +41,7 @@ def create_reminder(body: ReminderCreate, db: DbSession, at: Now, principal: Pri
 
 @router.patch("/reminders/{reminder_id}", response_model=ReminderRead)
 def update_reminder(
-    reminder_id: int, body: ReminderUpdate, db: DbSession, at: Now, principal: Principal = Depends(PLANNERS)
+    reminder_id: PathId, body: ReminderUpdate, db: DbSession, at: Now, principal: Principal = Depends(PLANNERS)
 ) -> Reminder:
     before = audit.snapshot(service.get_reminder(db, reminder_id))
     reminder = service.update_reminder(db, reminder_id, body)
@@ -52,7 +54,7 @@ def outbox(
     db: DbSession,
     status: str | None = Query(None, max_length=16),
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     _p: Principal = Depends(OPERATORS),
 ) -> list[OutboxMessage]:
     return list(service.list_messages(db, status=status, limit=limit, offset=offset))
@@ -64,7 +66,7 @@ def outbox_counts(db: DbSession, _p: Principal = Depends(OPERATORS)) -> dict[str
 
 
 @router.post("/outbox/{message_id}/retry", response_model=OutboxMessageRead)
-def retry(message_id: int, db: DbSession, at: Now, principal: Principal = Depends(OPERATORS)) -> OutboxMessage:
+def retry(message_id: PathId, db: DbSession, at: Now, principal: Principal = Depends(OPERATORS)) -> OutboxMessage:
     """Queue a dead message again."""
     message = service.retry_message(db, message_id, at)
     audit.record(db, principal, "outbox.retry", "outbox_message", message.id, None, {"status": "pending"}, at=at)

@@ -13,6 +13,7 @@ from equipoise.core.surveys.schemas import LinkCreate, LinkCreated, LinkRead, Re
 from equipoise.core.surveys.signing import signing_secret
 from equipoise.interfaces.api.auth import current_principal, require_roles
 from equipoise.interfaces.api.deps import DbSession, Now
+from equipoise.interfaces.api.params import PathId
 from equipoise.models.cases import Case
 from equipoise.models.survey_links import SurveyLink
 
@@ -60,7 +61,7 @@ def issue(
 
 
 @router.get("/cases/{case_id}/links", response_model=list[LinkRead])
-def case_links(case_id: int, db: DbSession, principal: Principal = Depends(current_principal)) -> list[SurveyLink]:
+def case_links(case_id: PathId, db: DbSession, principal: Principal = Depends(current_principal)) -> list[SurveyLink]:
     """The survey links sent for a case."""
     _check_case(db, principal, case_id)
     return list(service.links_of_case(db, case_id))

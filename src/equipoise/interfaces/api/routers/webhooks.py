@@ -18,6 +18,8 @@ from equipoise.core.webhooks.schemas import (
 )
 from equipoise.interfaces.api.auth import require_roles
 from equipoise.interfaces.api.deps import DbSession, Now
+from equipoise.interfaces.api.params import PathId
+from equipoise.kit.ids import MAX_ID
 from equipoise.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], dependencies=[Depends(require_roles("admin"))])
@@ -41,7 +43,7 @@ def create_endpoint(
 
 @router.patch("/endpoints/{endpoint_id}", response_model=EndpointRead)
 def update_endpoint(
-    endpoint_id: int, body: EndpointUpdate, db: DbSession, at: Now, principal: Principal = Depends(ADMIN)
+    endpoint_id: PathId, body: EndpointUpdate, db: DbSession, at: Now, principal: Principal = Depends(ADMIN)
 ) -> WebhookEndpoint:
     before = audit.snapshot(service.get_endpoint(db, endpoint_id))
     endpoint = service.update_endpoint(db, endpoint_id, body)
@@ -52,22 +54,22 @@ def update_endpoint(
 @router.get("/deliveries", response_model=list[DeliveryRead])
 def deliveries(
     db: DbSession,
-    endpoint_id: int | None = Query(None, ge=1),
+    endpoint_id: int | None = Query(None, ge=1, le=MAX_ID),
     status: str | None = Query(None, max_length=16),
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> list[WebhookDelivery]:
     """The delivery log, newest first."""
     return list(service.list_deliveries(db, endpoint_id=endpoint_id, status=status, limit=limit, offset=offset))
 
 
 @router.get("/deliveries/{delivery_id}/attempts", response_model=list[AttemptRead])
-def attempts(delivery_id: int, db: DbSession) -> list[WebhookAttempt]:
+def attempts(delivery_id: PathId, db: DbSession) -> list[WebhookAttempt]:
     return list(service.delivery_attempts(db, delivery_id))
 
 
 @router.post("/deliveries/{delivery_id}/redeliver", response_model=DeliveryRead)
-def redeliver(delivery_id: int, db: DbSession, at: Now) -> WebhookDelivery:
+def redeliver(delivery_id: PathId, db: DbSession, at: Now) -> WebhookDelivery:
     return service.redeliver(db, delivery_id, at)
 
 
