@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pytest
 
+from equipoise.ingest import bulkmode
 from equipoise.ingest.synth import MAPPING, write_cdr_csv
 from tests.ingest.conftest import scalar
 
@@ -40,6 +41,8 @@ def test_sigkill_then_rerun_imports_exactly_the_file(engine, database_url, tmp_p
     assert proc.poll() is None, "the import finished before it could be killed: use a bigger file"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    # The file is large for an empty database: it was loading in bulk mode, indexes off.
+    assert bulkmode.missing(engine, ("contacts", "cases"))
     killed_at = scalar(engine, "SELECT count(*) FROM contacts")
     assert 0 < killed_at < ROWS - bad
     # Only whole batches were committed.
@@ -52,6 +55,13 @@ def test_sigkill_then_rerun_imports_exactly_the_file(engine, database_url, tmp_p
     assert scalar(engine, "SELECT count(*) FROM import_rejects") == bad
     assert scalar(engine, "SELECT count(DISTINCT row_number) FROM import_rejects") == bad
     assert scalar(engine, "SELECT min(id) FROM contacts") > 0
+    # Every call belongs to a case, each case has calls, and indexes and foreign keys are back.
+    assert scalar(engine, "SELECT count(*) FROM contacts WHERE case_id IS NULL") == 0
+    assert scalar(engine, "SELECT count(*) FROM cases k WHERE NOT EXISTS "
+                          "(SELECT 1 FROM contacts c WHERE c.case_id = k.id)") == 0
+    assert scalar(engine, "SELECT count(*) FROM contacts WHERE kind = 'first'") == scalar(
+        engine, "SELECT count(*) FROM cases")
+    assert bulkmode.missing(engine, ("contacts", "cases")) == []
     # A third run adds nothing.
     again = subprocess.run(args, capture_output=True, text=True, timeout=600)
     assert '"already_imported": true' in again.stdout
