@@ -86,6 +86,13 @@ def test_calls_are_grouped_into_the_expected_cases(engine, tmp_path, batch_rows)
     assert open_case == [(None, None, None)]
 
 
+def test_calls_out_of_order_within_a_batch_are_grouped_in_time_order(engine, tmp_path):
+    shuffled = [CALLS[i] for i in (8, 6, 2, 0, 9, 1, 4, 3, 7, 5)]
+    s = run_import(engine, "cdr", _write(tmp_path, shuffled), MAPPING)
+    assert s.imported == 10
+    assert _cases(engine) == EXPECTED
+
+
 def test_a_later_file_continues_the_open_groups(engine, tmp_path):
     run_import(engine, "cdr", _write(tmp_path, CALLS[:7], "part1.csv"), MAPPING)
     s = run_import(engine, "cdr", _write(tmp_path, CALLS[7:], "part2.csv"), MAPPING)

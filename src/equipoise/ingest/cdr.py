@@ -293,7 +293,7 @@ class CdrImporter:
         if old.size:
             self._update_cases(conn, cases, old, last, outcome)
         case_id = cases.case_ids[cases.case_slot]
-        write_columns(conn, "contacts", {
+        columns = {
             "id": pa.array(contact_id), "external_ref": pa.array(refs.tolist(), pa.string()),
             "case_id": pa.array(case_id), "customer_id": pa.array(customer_id),
             "channel_id": pa.array(channel_id), "reason_id": pa.array(reason_id),
@@ -306,7 +306,12 @@ class CdrImporter:
             "wait_seconds": pa.array(wait), "handle_seconds": pa.array(handle),
             "abandoned": pa.array(abandoned), "transferred": pa.array(outcome == "transferred"),
             "outcome": pa.array(outcome.tolist(), pa.string()), "cost": pa.array(cost),
-            "source": pa.array(np.full(n, "cdr", dtype=object).tolist(), pa.string())})
+            "source": pa.array(np.full(n, "cdr", dtype=object).tolist(), pa.string())}
+        # A call's previous call goes in first (SQLite checks that reference row by row).
+        order = np.lexsort((contact_id, first))
+        if (np.diff(order) < 0).any():
+            columns = {k: v.take(pa.array(order)) for k, v in columns.items()}
+        write_columns(conn, "contacts", columns)
         return n, int(new.size)
 
     def _grouper(self, conn: Connection, ctx: ImportContext, key: np.ndarray, alone: np.ndarray,
