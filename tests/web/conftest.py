@@ -113,7 +113,7 @@ def live_server(sqlite_demo_url) -> Iterator[str]:
         env=env, cwd=Path(__file__).resolve().parents[2])
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # importing the app takes a while on a loaded machine
         while True:
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:

@@ -156,11 +156,12 @@ def variance_chart(rows: list[TreeRow], period_label: str, currency: str) -> dic
              "hovertemplate": (f"%{{y}}<br>Variance: %{{x:,.0f}} {currency}<br>Target: "
                                f"%{{customdata[0]:,.0f}} {currency}<br>Actual: %{{customdata[1]:,.0f}}"
                                f" {currency}<br>Variance: %{{customdata[2]:+,.1f}}%<extra></extra>")}
-    fig = charts.figure(f"Variance against target<br><sup>{period_label}</sup>", [trace],
-                        x_title=charts.axis_title("Variance (actual − target)", currency),
+    fig = charts.figure(f"Variance against target<br><sup>{period_label} · actual − target</sup>", [trace],
+                        x_title=charts.axis_title("Variance", currency),
                         y_title="Org unit", height=max(300, 90 + 28 * len(shown)),
                         y_from_zero=False)
     fig["layout"]["yaxis"].update(autorange="reversed", type="category")
+    fig["layout"]["yaxis"]["title"]["standoff"] = 10  # clear of the longest unit name on a phone
     fig["layout"]["yaxis"].pop("tickformat", None)
     fig["layout"]["xaxis"].update(tickformat=",.0f", zeroline=True, zerolinecolor="#7a8794")
     return fig

@@ -17,6 +17,8 @@ CONFIG: dict[str, Any] = {"displaylogo": False, "responsive": True,
 #: A restrained palette (colour-blind safe order).
 COLOURS = ("#1f6f8b", "#e07b39", "#5a9e4b", "#8c5fa8", "#c4453c", "#7a8794")
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+#: Extra top margin for each further line of a title ("Title<br><sup>subtitle</sup>"), px.
+TITLE_LINE = 22
 _FONT = {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 12, "color": "#1d2733"}
 
 
@@ -111,10 +113,13 @@ def figure(title: str, traces: Sequence[dict[str, Any]], *, x_title: str, y_titl
     legend = len(traces) > 1
     layout: dict[str, Any] = {
         "title": {"text": _required("title", title), "x": 0.01, "xanchor": "left", "xref": "container",
-                  "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 8},
+                  "y": 1, "yref": "container", "yanchor": "top",
+                  # Plotly sets a title's later lines below its first and lifts the block by them
+                  "pad": {"t": 8 + TITLE_LINE * title.count("<br>")},
                   "font": {"size": 15}},
         "xaxis": xaxis, "yaxis": yaxis, "height": height, "autosize": True,
-        "margin": {"l": 10, "r": 10, "t": 64 if legend else 40, "b": 10}, "font": _FONT,
+        "margin": {"l": 10, "r": 10, "t": (64 if legend else 40) + TITLE_LINE * title.count("<br>"), "b": 10},
+        "font": _FONT,
         "separators": ".,", "paper_bgcolor": "#fff", "plot_bgcolor": "#fff",
         "showlegend": legend,
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.01, "yanchor": "bottom"},

@@ -11,8 +11,10 @@
   // On a phone a horizontal legend wraps over the title: stack it, one entry per line.
   function narrow(el, layout, traces) {
     if (el.clientWidth >= 560 || !layout.showlegend || !layout.legend || !layout.margin) return;
+    var title = (layout.title && layout.title.text) || "";
     layout.legend.orientation = "v";
-    layout.margin.t = 44 + 19 * traces;
+    // 22 px per further title line, as charts.figure allows on a desktop
+    layout.margin.t = 44 + 19 * traces + 22 * (title.split("<br>").length - 1);
     layout.height = (layout.height || 340) + 19 * (traces - 1);
   }
 
