@@ -119,3 +119,34 @@ def test_costs_period_picker_swaps_in_place(live_server, open_page, manager_api)
     assert "CSAT" in page.evaluate("() => document.getElementById('chart-tier-channel').layout.title.text")
     assert page.evaluate("() => window.__sameDocument") == "yes"
     assert watched.problems == []
+
+
+def test_every_diagnostic_drills_down_to_its_customers_and_cases(live_server, open_page):
+    watched = open_page()
+    page = load(watched, live_server + "/costs", "#diagnostics article.diagnostic")
+    page.evaluate("() => { window.__sameDocument = 'yes'; }")
+    questions = page.locator("#diagnostics article.diagnostic").evaluate_all(
+        "els => els.map(e => [Number(e.dataset.question), Number(e.dataset.items)])")
+    assert [q for q, _ in questions] == [1, 2, 3, 4, 5, 6]
+    assert all(items > 0 for _, items in questions), questions  # the demo gives every question items
+    row_of = {"customers": "tr[data-customer]", "cases": "tr[data-case]", "agents": "tr[data-agent]"}
+    for q, _ in questions:
+        shows = page.locator(f"#diag-{q} tbody tr").first.locator("a.drill-link").evaluate_all(
+            "els => els.map(e => e.dataset.show)")
+        assert {"customers", "cases"} <= set(shows), (q, shows)
+        for show in shows:
+            page.locator(f"#diag-{q} tbody tr").first.locator(f"a.drill-link[data-show={show}]").click()
+            result = f"#drill-{q} .drill-result[data-show={show}]"
+            page.wait_for_selector(result, timeout=60_000)
+            page.wait_for_function(SETTLED, timeout=60_000)
+            total = int(page.get_attribute(result, "data-total"))
+            rows = page.locator(f"{result} {row_of[show]}").count()
+            assert total > 0 and rows == min(total, 50), (q, show, total, rows)
+            if show == "cases":  # a case of the list links to its detail page
+                case = page.locator(f"{result} tr[data-case]").first
+                href = case.locator("a").get_attribute("href")
+                assert href == f"/cases/{case.get_attribute('data-case')}"
+                assert page.request.get(live_server + href).status == 200
+    assert page.evaluate("() => window.__sameDocument") == "yes"  # every list came in place
+    shoot(page, "costs-drill-every-diagnostic-desktop")
+    assert watched.problems == []

@@ -161,9 +161,40 @@ def test_drill_down_question_5_lists_the_agents_above_the_median(client, diagnos
         assert int(re.search(r'data-total="(\d+)"', r.text).group(1)) == item["agents_above_median"]
 
 
+def test_drill_down_question_5_lists_the_customers_and_cases_of_those_agents(client, diagnostics, demo_url):
+    from sqlalchemy import create_engine, text
+
+    api, _ = diagnostics
+    items = api[4]["items"]
+    assert items, "the demo has a staffed channel with agents above the median"
+    engine = create_engine(demo_url)
+    try:
+        for item in items:
+            base = {"q": 5, "channel": item["channel"]}
+            agents_html = client.get("/costs/drill", params={**base, "show": "agents"}, headers=HX).text
+            agents = re.findall(r'data-agent="([^"]+)"', agents_html)
+            assert len(agents) == min(item["agents_above_median"], PAGE_SIZE)
+            with engine.connect() as conn:  # the oracle: straight SQL over the contacts of those agents
+                marks = ", ".join(f":a{i}" for i in range(len(agents)))
+                where = (f"ch.code = :channel AND ag.code IN ({marks})" if agents else "1 = 0")
+                sql = ("SELECT COUNT(DISTINCT c.customer_id), COUNT(DISTINCT c.case_id) FROM contacts c "
+                       "JOIN channels ch ON ch.id = c.channel_id JOIN agents ag ON ag.id = c.agent_id "
+                       f"WHERE {where}")
+                customers, cases = conn.execute(text(sql), {"channel": item["channel"],
+                                                           **{f"a{i}": a for i, a in enumerate(agents)}}).one()
+            for show, expected in (("customers", customers), ("cases", cases)):
+                r = client.get("/costs/drill", params={**base, "show": show}, headers=HX)
+                assert r.status_code == 200, r.text
+                assert int(re.search(r'data-total="(\d+)"', r.text).group(1)) == expected, (item, show)
+                assert "served by the agents above the median AHT" in r.text
+    finally:
+        engine.dispose()
+
+
 def test_drill_down_rejects_bad_requests(client):
     assert client.get("/costs/drill", params={"q": 1, "tier": "low"}).status_code == 422
-    assert client.get("/costs/drill", params={"q": 5, "channel": "phone"}).status_code == 422
+    assert client.get("/costs/drill", params={"q": 5, "channel": "phone", "show": "tickets"}).status_code == 422
+    assert client.get("/costs/drill", params={"q": 5, "show": "customers"}).status_code == 422
     assert client.get("/costs/drill", params={"q": 9}).status_code == 422
     r = client.get("/costs/drill", params={"q": 6, "reason": "how_to", "period": "x"})
     assert r.status_code == 422 and "period" in r.text

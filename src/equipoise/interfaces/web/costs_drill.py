@@ -203,10 +203,18 @@ def flagged_customers(facts: Facts, period: Period | None, tier: str,
     return sorted(int(c) for c in per[per >= settings.cost_multiple * float(per.median())].index)
 
 
+def _agents_only(t, agents: list[str] | None):
+    """Contacts of ``t`` handled by ``agents`` (codes); all of them when None."""
+    if agents is None:
+        return t
+    return t.filter(t.agent.isin(agents) if agents else ibis.literal(False))
+
+
 def drill_customers(facts: Facts, period: Period | None, filters: dict[str, str], page: int,
-                    only: list[int] | None = None) -> DrillPage:
-    """Customers with contacts in the slice: contacts, cost in the slice, cost to serve overall."""
-    t = _slice(facts, period, filters)
+                    only: list[int] | None = None, agents: list[str] | None = None) -> DrillPage:
+    """Customers with contacts in the slice (handled by ``agents`` when given): contacts, cost in
+    the slice, cost to serve overall."""
+    t = _agents_only(_slice(facts, period, filters), agents)
     if only is not None:
         t = t.filter(t.customer_id.isin(only) if only else ibis.literal(False))
     g = t.group_by("customer_id").aggregate(contacts=t.count(), cost=t.cost.sum().cast("float64"),
@@ -230,9 +238,10 @@ def drill_customers(facts: Facts, period: Period | None, filters: dict[str, str]
 
 
 def drill_cases(facts: Facts, period: Period | None, filters: dict[str, str], page: int,
-                only: list[int] | None = None) -> DrillPage:
-    """Cases with contacts in the slice: their contacts and cost in the slice, status, customer."""
-    t = _slice(facts, period, filters)
+                only: list[int] | None = None, agents: list[str] | None = None) -> DrillPage:
+    """Cases with contacts in the slice (handled by ``agents`` when given): their contacts and cost
+    in the slice, status, customer."""
+    t = _agents_only(_slice(facts, period, filters), agents)
     t = t.filter(t.case_id.notnull())
     if only is not None:
         t = t.filter(t.customer_id.isin(only) if only else ibis.literal(False))
@@ -252,17 +261,27 @@ def drill_cases(facts: Facts, period: Period | None, filters: dict[str, str], pa
     return DrillPage(out, total, page)
 
 
-def drill_agents(facts: Facts, period: Period | None, channel: str, page: int) -> DrillPage:
-    """Agents of ``channel`` above its median agent AHT, by agent hours above the median."""
+def slow_agents(facts: Facts, period: Period | None, channel: str) -> pd.DataFrame:
+    """Agents of ``channel`` above its median agent AHT (agent, answered, aht, median_aht,
+    excess_hours), most agent hours above the median first."""
     frame = compute(facts, ["aht", "answered"], period=period, by=["channel", "agent"],
                     filters={"channel": [channel]}).frame
     frame = frame[frame["agent"].notna() & frame["aht"].notna()]
     if frame.empty:
-        return DrillPage((), 0, page)
+        return frame.assign(median_aht=[], excess_hours=[])
     median = float(frame["aht"].median())
     slow = frame[frame["aht"] > median].copy()
+    slow["median_aht"] = median
     slow["excess_hours"] = (slow["aht"] - median) * slow["answered"] / 3600.0
-    slow = slow.sort_values(["excess_hours", "agent"], ascending=[False, True])
+    return slow.sort_values(["excess_hours", "agent"], ascending=[False, True])
+
+
+def drill_agents(facts: Facts, period: Period | None, channel: str, page: int) -> DrillPage:
+    """Agents of ``channel`` above its median agent AHT, by agent hours above the median."""
+    slow = slow_agents(facts, period, channel)
+    if slow.empty:
+        return DrillPage((), 0, page)
+    median = float(slow["median_aht"].iloc[0])
     part = slow.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     out = tuple({"agent": str(r.agent), "answered": float(r.answered), "aht": float(r.aht),
                  "median_aht": median, "excess_hours": float(r.excess_hours)}
@@ -274,10 +293,14 @@ def drill(facts: Facts, period: Period | None, question: int, show: str,
           filters: dict[str, str], page: int) -> DrillPage:
     """The drill-down list ``show`` (customers, cases or agents) of a question's slice."""
     if question == 5:
-        if show != "agents" or "channel" not in filters:
-            raise InvalidInput("show: question 5 drills down to the agents of a channel",
-                               field="show")
-        return drill_agents(facts, period, filters["channel"], page)
+        if show not in ("agents", "customers", "cases") or "channel" not in filters:
+            raise InvalidInput("show: question 5 drills down to the agents of a channel, or the "
+                               "customers and cases they handled there", field="show")
+        if show == "agents":
+            return drill_agents(facts, period, filters["channel"], page)
+        agents = [str(a) for a in slow_agents(facts, period, filters["channel"])["agent"]]
+        fn = drill_customers if show == "customers" else drill_cases
+        return fn(facts, period, filters, page, agents=agents)
     if show not in ("customers", "cases"):
         raise InvalidInput(f"show: expected customers or cases, got {show!r}", field="show")
     only = flagged_customers(facts, period, filters["tier"]) if question == 1 else None
