@@ -27,4 +27,6 @@ class InvalidInput(AppError):
 
 
 class ConfigurationError(AppError):
-    status_code = 500
+    """The installation lacks a setting the request needs (e.g. no mail server): 503, not a crash."""
+
+    status_code = 503

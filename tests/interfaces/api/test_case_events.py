@@ -106,6 +106,6 @@ def test_missing_secret_is_a_clear_error_and_nothing_is_kept(api, secret):
     client.app.state.settings = client.app.state.settings.model_copy(
         update={"secret_key": SecretStr(secret) if secret else None})
     r = client.patch(f"/api/cases/{cid}", json={"version": 1, "status": "solved"}, headers=h)
-    assert r.status_code == 500 and "EQUIPOISE_SECRET_KEY" in r.json()["detail"]
+    assert r.status_code == 503 and "EQUIPOISE_SECRET_KEY" in r.json()["detail"]
     assert _events(engine, cid) == ["case.created"]
     assert client.get(f"/api/cases/{cid}", headers=h).json()["status"] == "new"

@@ -45,3 +45,11 @@ def test_reminder_to_smtp(env):  # noqa: F811
     assert c.get("/api/outreach/outbox/counts", headers=env.h("manager")).json() == {"pending": 0, "sent": 1, "dead": 0}
     reminders = c.get("/api/outreach/reminders", headers=env.h("lead")).json()
     assert reminders[0]["next_due_at"] == (NOW + dt.timedelta(days=365, hours=1)).isoformat()
+
+
+def test_run_without_a_mail_server_is_a_clear_503(env):  # noqa: F811
+    c = env.client
+    c.app.state.settings = c.app.state.settings.model_copy(update={"smtp_host": None})
+    r = c.post("/api/outreach/run", headers=env.h("admin"))
+    assert r.status_code == 503 and "EQUIPOISE_SMTP_HOST" in r.json()["detail"]
+    assert c.get("/api/outreach/outbox/counts", headers=env.h("manager")).json() == {"pending": 0, "sent": 0, "dead": 0}
