@@ -275,3 +275,18 @@ def test_suggestions_for_a_case_use_meaning_with_the_extra(db, world, minilm):
     assert "Resetting a forgotten password" not in [h.title for h in without]
     hits = service.suggest_for_case(db, case.id, model=minilm)
     assert hits[0].title in {"Resetting a forgotten password", "Turning on two-step verification"}
+
+
+def test_warm_up_does_nothing_when_switched_off():
+    assert semantic.warm_up_in_background(enabled=False) is None
+
+
+@needs_extra
+def test_warm_up_loads_the_process_model_in_the_background():
+    thread = semantic.warm_up_in_background(enabled=True)
+    assert thread is not None
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    model = semantic.embedder(True)
+    assert model._st is not None  # loaded: the next encode does not wait for the weights
+    assert model.encode(["printer offline"]).shape == (1, model.dimensions)

@@ -120,6 +120,18 @@ def embedder(enabled: bool = True) -> Embedder:
         return _default[0]
 
 
+def warm_up_in_background(enabled: bool = True) -> threading.Thread | None:
+    """Load the model on a background thread so the first search of a server does not wait for it.
+
+    Returns the thread, or None where semantic search is not available (nothing is loaded then)."""
+    model = embedder_or_none(enabled)
+    if not isinstance(model, MiniLmEmbedder):
+        return None
+    thread = threading.Thread(target=model._loaded, name="kb-model-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def embedder_or_none(enabled: bool = True) -> Embedder | None:
     """The process's embedder, or None where semantic search is not available."""
     try:

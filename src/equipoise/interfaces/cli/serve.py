@@ -21,5 +21,10 @@ def serve(
     if database_url:
         os.environ["EQUIPOISE_DATABASE_URL"] = database_url
         get_settings.cache_clear()
+        settings = get_settings()
+    from equipoise.core.knowledge.semantic import warm_up_in_background
+
+    # With the [semantic] extra the model takes 20-30 s to load: start now rather than on the first search.
+    warm_up_in_background(settings.kb_semantic)
     uvicorn.run("equipoise.interfaces.app:create_app", factory=True, host=host or settings.host,
                 port=port or settings.port, log_level="info")
