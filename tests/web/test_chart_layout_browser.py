@@ -70,3 +70,23 @@ def test_every_chart_is_titled_labelled_and_not_clipped(live_server, open_page, 
         assert chart["title"] and chart["x"] and chart["y"], chart
         assert chart["problems"] == [], (path, size, chart)
     assert watched.problems == []
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_number_column_and_figure_links_to_its_definition_on_a_phone(live_server, open_page, path):
+    watched = open_page("phone")
+    page = load(watched, live_server + path, PAGES[path])
+    bare = page.evaluate("""() => [...document.querySelectorAll('thead th.n, dl.facts dt, .tile .label')]
+        .filter(t => !(t.matches('a.def, a.label') || t.querySelector('a.def, a.label')))
+        .map(t => t.innerText)""")
+    assert bare == [], (path, bare)
+    anchors = page.evaluate("""() => [...new Set([...document.querySelectorAll('a.def, .tile a.label')]
+        .map(a => a.getAttribute('href')))]""")
+    definitions = page.request.get(live_server + "/definitions").text()
+    for href in anchors:
+        target, _, anchor = href.partition("#")
+        if not target:  # a definition on the page itself
+            assert page.locator(f"[id='{anchor}']").count() == 1, (path, href)
+        elif target == "/definitions":
+            assert f'id="{anchor}"' in definitions, (path, href)
+    assert watched.problems == []  # no console error at phone width

@@ -35,6 +35,9 @@ DEFINITIONS = {
                  "year (positive = the recommendation saves money overall).",
     "frontier": "Each point: the cheapest service policy reaching at least a given CSAT, from "
                 "the optimiser (linear programme) on measured costs, resolution and satisfaction.",
+    "states": "Today: the service as measured, annualised. Balance point: the frontier point where "
+              "net cost (service + churn) is lowest. Recommended: the policy the optimiser recommends "
+              "under the CSAT floors and the budget given.",
     "delta": "Effect of one change applied after the ones ranked above it, per year: service "
              "cost, churn cost and net cost in the currency (negative = saving), CSAT in points.",
 }

@@ -59,6 +59,7 @@ BALANCE_NAMES = {
     "service_cost": "Service cost", "churn_cost": "Churn cost", "net_cost": "Net cost",
     "csat": "CSAT (modelled)", "net_value": "Net value of the recommendation",
     "frontier": "Cost–satisfaction frontier", "delta": "Effect of a change",
+    "states": "Today, balance point and recommended",
 }
 
 
