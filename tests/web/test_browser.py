@@ -156,6 +156,16 @@ def test_balance_htmx_round_trip(live_server, open_page):
     page.wait_for_selector("#balance-net-value")
     page.wait_for_function(CHARTS_DRAWN)
     assert page.inner_text("#balance-net-value") == before
+    # A binding CSAT floor for top-tier customers re-solves in place and moves the frontier.
+    curve = page.evaluate("() => document.getElementById('chart-frontier').data[0]")
+    page.fill("#top_floor", "73")
+    page.click("#balance-form button[type=submit]")
+    page.wait_for_selector("#balance-result .result[data-floor='73']")
+    page.wait_for_function(CHARTS_DRAWN)
+    floored = page.evaluate("() => document.getElementById('chart-frontier').data[0]")
+    assert (floored["x"], floored["y"]) != (curve["x"], curve["y"])
+    assert page.inner_text("#balance-net-value") != before
+    assert "top_floor=73" in page.url
     assert page.evaluate("() => window.__sameDocument") == "yes"
     assert watched.problems == []
 
