@@ -95,7 +95,9 @@ def _trends(con: BaseBackend, currency: str, totals: dict[str, Any]) -> dict[str
     rows = compute(facts, slugs, by=["month"]).rows()
     rows = [r for r in rows if r["month"] is not None]
     months = [r["month"] for r in rows]
-    targets = tile_targets(facts, months, [r["contacts"] for r in rows], totals)
+    contacts: list[float | None] = [None if r["contacts"] is None else float(r["contacts"])  # type: ignore[arg-type]
+                                    for r in rows]
+    targets = tile_targets(facts, months, contacts, totals)
     out = {}
     for tile in TILES:
         metric = get_metric(tile.trend_slug)
