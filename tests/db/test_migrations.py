@@ -40,3 +40,12 @@ def test_migrations_build_the_schema_from_an_empty_database(tmp_path):
             assert set(Base.metadata.tables) <= set(inspect(conn).get_table_names())
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         engine.dispose()
+
+
+def test_the_migration_history_has_one_head():
+    from alembic.script import ScriptDirectory
+
+    from equipoise.db.migrate import alembic_config
+
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert heads == ["0009_merge_heads"]

@@ -23,8 +23,8 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "heads") -> str:
     """Bring the database at ``url`` to ``revision`` (default: every head); returns the revisions now current.
 
-    Independent features add migrations on their own branches from the initial schema, so the
-    default target is all heads.
+    Feature migrations branch from the initial schema and ``0009_merge_heads`` joins them; the
+    default target stays "heads" so a branch added later is never skipped.
     """
     command.upgrade(alembic_config(url), revision)
     return current_revision(url) or ""

@@ -1,8 +1,7 @@
 """kb_embeddings: knowledge articles' meaning vectors for semantic search (the [semantic] extra)
 
 Revision ID: 0008_kb_embeddings
-Revises: 0001
-Depends on: 0004_helpdesk_engagement (kb_articles)
+Revises: 0004_helpdesk_engagement (kb_articles)
 """
 
 from __future__ import annotations
@@ -11,9 +10,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_kb_embeddings"
-down_revision = "0001"
+down_revision = "0004_helpdesk_engagement"
 branch_labels = None
-depends_on = "0004_helpdesk_engagement"
+depends_on = None
 
 
 def upgrade() -> None:
