@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 
 from equipoise.core.sla.calendar import Calendar, Pause, add_business_seconds, running_windows
 from equipoise.core.sla.clock import pause_intervals, target_state
-from equipoise.core.sla.policy import match_policy
+from equipoise.core.sla.policy import PolicyTerms, match_policy
 from equipoise.ingest.dims import ChannelInfo
 from equipoise.models import SlaPolicy
 from equipoise.models.sla import BusinessCalendar, Holiday
@@ -34,18 +34,6 @@ RESOLUTION_SECONDS = {"urgent": 2 * DAY, "high": 2 * DAY, "normal": 3 * DAY, "lo
 RESOLVED_STATUSES = frozenset({"solved", "resolved", "closed", "closed_unresolved", "done", "completed"})
 PAUSED_STATUSES = frozenset({"pending", "hold", "on_hold", "paused", "waiting", "waiting_on_customer",
                              "waiting_on_third_party"})
-
-
-@dataclass(frozen=True)
-class PolicyTerms:
-    id: int
-    channel_id: int | None
-    tier: str | None
-    priority: str | None
-    calendar_id: int | None
-    first_response_seconds: float
-    resolution_seconds: float
-    pause_statuses: tuple[str, ...]
 
 
 @dataclass(frozen=True)

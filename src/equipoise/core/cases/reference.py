@@ -11,32 +11,18 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from equipoise.core.sla import repository as sla_repository
+from equipoise.core.sla.policy import PolicyTerms
 from equipoise.models.sla import SlaPolicy
 
 POLICY_TTL_SECONDS = 60.0
 
 
-@dataclass(frozen=True)
-class PolicyRef:
-    """The fields of an SLA policy that matching and the clock read (a detached copy of the row)."""
-
-    id: int
-    channel_id: int | None
-    tier: str | None
-    priority: str | None
-    calendar_id: int | None
-    first_response_seconds: float
-    resolution_seconds: float
-    pause_statuses: tuple[str, ...]
-
-
-_policies: dict[str, tuple[float, tuple[PolicyRef, ...]]] = {}
+_policies: dict[str, tuple[float, tuple[PolicyTerms, ...]]] = {}
 _lock = threading.Lock()
 
 
@@ -68,14 +54,14 @@ def _drop_flag(session: Session) -> None:
     session.info.pop("sla_policies_changed", None)
 
 
-def sla_policies(session: Session) -> tuple[PolicyRef, ...]:
+def sla_policies(session: Session) -> tuple[PolicyTerms, ...]:
     """Every SLA policy of the session's database, ordered by id."""
     key = session.get_bind().engine.url.render_as_string(hide_password=True)
     now = time.monotonic()
     cached = _policies.get(key)
     if cached is not None and now - cached[0] < POLICY_TTL_SECONDS:
         return cached[1]
-    policies = tuple(PolicyRef(id=p.id, channel_id=p.channel_id, tier=p.tier, priority=p.priority,
+    policies = tuple(PolicyTerms(id=p.id, channel_id=p.channel_id, tier=p.tier, priority=p.priority,
                                calendar_id=p.calendar_id, first_response_seconds=p.first_response_seconds,
                                resolution_seconds=p.resolution_seconds,
                                pause_statuses=tuple(p.pause_statuses or ()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 
@@ -14,6 +15,20 @@ class PolicyLike(Protocol):
 
 
 P = TypeVar("P", bound=PolicyLike)
+
+
+@dataclass(frozen=True)
+class PolicyTerms:
+    """The terms of an SLA policy that matching and the clock read (a detached copy of the row)."""
+
+    id: int
+    channel_id: int | None
+    tier: str | None
+    priority: str | None
+    calendar_id: int | None
+    first_response_seconds: float
+    resolution_seconds: float
+    pause_statuses: tuple[str, ...]
 
 
 def specificity(policy: PolicyLike) -> int:
