@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from equipoise.config import Settings
 from equipoise.core.cases.schemas import TargetRead
+from equipoise.core.knowledge import semantic
 from equipoise.db.engine import make_engine
 from equipoise.interfaces.app import create_app
 from equipoise.interfaces.web.cases import remaining_text, timer
@@ -139,6 +140,22 @@ def test_knowledge_search_ranks_and_shows_articles(agent, manager, agent_world, 
     assert article.status_code == 200 and "explain the cause" in article.text
     assert agent.get(f"/knowledge/{agent_world.draft}").status_code == 404  # drafts: leads and up
     assert manager.get(f"/knowledge/{agent_world.draft}").status_code == 200
+
+
+def test_knowledge_page_searches_by_meaning_only_with_the_extra_switched_on(agent, agent_world, db):
+    subject = db.get(Case, agent_world.own_case).subject
+    settings = agent.app.state.settings
+    try:
+        agent.app.state.settings = settings.model_copy(update={"kb_semantic": False})
+        words = agent.get("/knowledge", params={"q": subject}, headers=HX).text
+        assert 'id="knowledge-mode">by words<' in words
+        agent.app.state.settings = settings.model_copy(update={"kb_semantic": True})
+        page = agent.get("/knowledge", params={"q": subject}, headers=HX).text
+    finally:
+        agent.app.state.settings = settings
+    expected = "by words and meaning" if semantic.extra_installed() else "by words"
+    assert f'id="knowledge-mode">{expected}<' in page
+    assert int(re.findall(r'data-article="(\d+)"', page)[0]) == agent_world.article
 
 
 def _target(**kw) -> TargetRead:

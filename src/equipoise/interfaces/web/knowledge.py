@@ -1,4 +1,5 @@
-"""The knowledge base for staff: BM25 search over published articles and the article page."""
+"""The knowledge base for staff: search over published articles (by words, and by meaning with the
+``[semantic]`` extra) and the article page."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
+from equipoise.core.knowledge import semantic
 from equipoise.core.knowledge import service as knowledge_service
 from equipoise.interfaces.api.deps import DbSession
 from equipoise.interfaces.web.login import PageUser, is_fragment
@@ -23,11 +25,14 @@ SEARCH_LIMIT = 20
 @router.get("/knowledge", response_class=HTMLResponse)
 def knowledge_search(request: Request, principal: PageUser, db: DbSession,
                      q: Annotated[str, Query(max_length=500)] = "") -> HTMLResponse:
-    """Search the published articles (BM25); without a query, list them."""
+    """Search the published articles (the best mode available: hybrid with the extra, else BM25);
+    without a query, list them."""
     query = q.strip()
-    hits = knowledge_service.search(db, query, limit=SEARCH_LIMIT) if query else []
+    model = semantic.embedder_or_none(request.app.state.settings.kb_semantic)
+    hits = knowledge_service.search(db, query, limit=SEARCH_LIMIT, mode="auto", model=model) if query else []
     articles = [] if query else knowledge_service.list_articles(db, status="published", limit=SEARCH_LIMIT)
-    context = {"q": query, "hits": hits, "articles": articles}
+    context = {"q": query, "hits": hits, "articles": articles,
+               "search_mode": "by words and meaning" if model is not None else "by words"}
     return render(request, "_knowledge_results.html" if is_fragment(request) else "knowledge.html", context)
 
 
