@@ -216,7 +216,7 @@ register(Metric(
 
 # ---- quality assurance (qa) -------------------------------------------------------------------
 register(Metric(
-    "qa_score", "QA score", "points", "higher",
+    "qa_score", "QA score", "score", "higher",
     "Mean score (0-100 points on the QA form) of the quality-assurance reviews made in the period. "
     "Sliced by the reviewed agent, and by the channel, reason, team and customer tier of the "
     "reviewed contact (of the reviewed case when a whole case was reviewed).",
