@@ -116,12 +116,12 @@ def test_changing_channel_keeps_a_valid_week_or_falls_back(client):
 def test_balance_page_shows_the_planning_report(client):
     from equipoise.planning.balance import build_model, recommend_policy, report
 
-    model = build_model(client.app.state.ibis)
-    rep = report(model, recommend_policy(model))
     shell = client.get("/balance")  # sent at once; htmx fetches the result on load
     assert shell.status_code == 200 and 'hx-trigger="load"' in shell.text
     assert "balance-net-value" not in shell.text
     page = client.get("/balance", headers={"HX-Request": "true"})
+    model = build_model(client.app.state.ibis)  # the app's connection, opened by the request above
+    rep = report(model, recommend_policy(model))
     assert page.status_code == 200 and "<html" not in page.text
     assert _tile(page.text, "balance-net-value") == money(
         rep["recommended"]["net_value_vs_current"], "USD", 0) + " / yr"
@@ -131,10 +131,28 @@ def test_balance_page_shows_the_planning_report(client):
     assert page.text.count("<tr><td class=\"n\">") == min(20, len(rep["changes"]))
 
 
-@pytest.mark.parametrize("query, field", [("budget=abc", "budget"), ("top_floor=101", "top_floor")])
+@pytest.mark.parametrize("query, field", [("budget=abc", "budget"), ("top_floor=101", "top_floor"),
+                                          ("mid_floor=-1", "mid_floor"), ("low_floor=x", "low_floor")])
 def test_balance_bad_input_is_422(client, query, field):
     page = client.get(f"/balance?{query}", headers={"HX-Request": "true"})
     assert page.status_code == 422 and f">{field}:" in page.text
+
+
+def test_balance_page_takes_a_floor_per_tier_as_the_optimiser_does(client):
+    from equipoise.planning.balance import build_model, recommend_policy, report
+
+    shell = client.get("/balance").text
+    for tier in ("top", "high", "mid", "low"):
+        assert f'name="{tier}_floor"' in shell
+    page = client.get("/balance", params={"top_floor": "72", "high_floor": "70", "mid_floor": "", "low_floor": "60"},
+                      headers={"HX-Request": "true"})
+    assert page.status_code == 200, page.text
+    model = build_model(client.app.state.ibis, floors={"top": 0.72, "high": 0.70, "low": 0.60})
+    rep = report(model, recommend_policy(model))
+    assert _tile(page.text, "balance-net-value") == money(
+        rep["recommended"]["net_value_vs_current"], "USD", 0) + " / yr"
+    plain = client.get("/balance", headers={"HX-Request": "true"}).text
+    assert _figures(page.text)["chart-frontier"] != _figures(plain)["chart-frontier"]
 
 
 def test_describe_change_in_words():

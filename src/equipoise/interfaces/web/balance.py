@@ -107,7 +107,11 @@ def _charts(rep: dict[str, Any], currency: str) -> dict[str, dict[str, Any]]:
     return {"frontier": frontier, "by_channel": by_channel}
 
 
-def _parse_floor(text: str | None) -> float | None:
+#: Tiers of the customer pyramid that get a CSAT floor input on the page (query fields ``<tier>_floor``).
+FLOOR_TIERS = ("top", "high", "mid", "low")
+
+
+def _parse_floor(text: str | None, field: str = "top_floor") -> float | None:
     if text is None or not text.strip():
         return None
     try:
@@ -115,9 +119,16 @@ def _parse_floor(text: str | None) -> float | None:
     except ValueError:
         value = math.nan
     if not 0.0 <= value <= 100.0:
-        raise InvalidInput(f"top_floor: expected CSAT points between 0 and 100, got {text!r}",
-                           field="top_floor")
+        raise InvalidInput(f"{field}: expected CSAT points between 0 and 100, got {text!r}",
+                           field=field)
     return value
+
+
+def _parse_floors(texts: dict[str, str | None]) -> dict[str, float] | None:
+    """CSAT floors per tier as shares (0..1) from the page's fields in CSAT points; None when none is set."""
+    floors = {tier: _parse_floor(text, f"{tier}_floor") for tier, text in texts.items()}
+    given = {tier: value / 100.0 for tier, value in floors.items() if value is not None}
+    return given or None
 
 
 def _parse_budget(text: str | None) -> float | None:
@@ -137,6 +148,9 @@ def _parse_budget(text: str | None) -> float | None:
 def balance(
     request: Request,
     top_floor: str | None = Query(None, description="CSAT floor of top-tier customers, points"),
+    high_floor: str | None = Query(None, description="CSAT floor of high-tier customers, points"),
+    mid_floor: str | None = Query(None, description="CSAT floor of mid-tier customers, points"),
+    low_floor: str | None = Query(None, description="CSAT floor of low-tier customers, points"),
     budget: str | None = Query(None, description="Service budget cap per year"),
     con: BaseBackend = Depends(analytics),
 ) -> HTMLResponse:
@@ -144,18 +158,18 @@ def balance(
     currency = request.app.state.settings.currency
     fragment = request.headers.get("HX-Request") == "true" and not request.headers.get(
         "HX-History-Restore-Request")
-    ctx: dict[str, Any] = {"top_floor": top_floor or "", "budget": budget or "", "rep": None,
-                           "error": None, "deferred": False}
-    if not fragment and top_floor is None and budget is None:
+    texts = {"top": top_floor, "high": high_floor, "mid": mid_floor, "low": low_floor}
+    ctx: dict[str, Any] = {"floors": {t: v or "" for t, v in texts.items()}, "budget": budget or "",
+                           "rep": None, "error": None, "deferred": False}
+    if not fragment and all(v is None for v in texts.values()) and budget is None:
         # Measuring a year of data takes a while: send the page at once and let htmx fetch the
         # result as soon as it is shown (a form submit without JavaScript computes it inline).
         ctx["deferred"] = True
         return _respond(request, "balance.html", ctx, 200)
     try:
-        floor, cap = _parse_floor(top_floor), _parse_budget(budget)
+        floors, cap = _parse_floors(texts), _parse_budget(budget)
         # measured once per data version (planning/cache.py); the floors and budget only re-solve
-        model = cached_model(con, request.app.state.settings.database_url,
-                             floors={"top": floor / 100.0} if floor is not None else None, budget=cap)
+        model = cached_model(con, request.app.state.settings.database_url, floors=floors, budget=cap)
         rep = report(model, recommend_policy(model))
     except AppError as exc:
         ctx["error"] = exc.message
