@@ -69,7 +69,7 @@ def _error(request: Request, exc: Exception) -> HTMLResponse:
 def show(token: str, request: Request, db: DbSession, at: Now) -> HTMLResponse:
     """The questions of the link, or why it cannot be answered."""
     try:
-        view = service.view_link(db, token, at, signing_secret())
+        view = service.view_link(db, token, at, signing_secret(request.app.state.settings))
     except service.LinkInvalid as exc:
         return _error(request, exc)
     if view.state == "expired":
@@ -90,7 +90,7 @@ async def answer(token: str, request: Request, db: DbSession, at: Now) -> HTMLRe
     comment = values.get("comment", "").strip()
     if comment:
         data["comment"] = comment
-    secret = signing_secret()
+    secret = signing_secret(request.app.state.settings)
     try:
         view = service.view_link(db, token, at, secret)
         answer = SurveyAnswer.model_validate(data)
