@@ -43,6 +43,8 @@ SETTLED = "() => window.__domReady && window.__htmxPending === 0"
 #: Password of the users the web tests sign in as.
 PASSWORD = "correct horse battery staple"
 AT = dt.datetime(2026, 3, 1, 9, 0)
+#: The live server's secret for signed survey links (the public survey page checks them with it).
+SURVEY_SECRET = "browser-tests-survey-secret-0123456789"
 
 
 def team_with_open_cases(url: str) -> int | None:
@@ -106,7 +108,7 @@ def _free_port() -> int:
 def live_server(sqlite_demo_url) -> Iterator[str]:
     """Base URL of the real app served by uvicorn in a subprocess on a free loopback port."""
     port = _free_port()
-    env = dict(os.environ, EQUIPOISE_DATABASE_URL=sqlite_demo_url)
+    env = dict(os.environ, EQUIPOISE_DATABASE_URL=sqlite_demo_url, EQUIPOISE_SECRET_KEY=SURVEY_SECRET)
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "equipoise.interfaces.app:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.conftest import PASSWORD, SCREENSHOTS, SETTLED, SIZES, ensure_user
+from tests.web.conftest import PASSWORD, SCREENSHOTS, SETTLED, SIZES, SURVEY_SECRET, ensure_user
 
 pytestmark = pytest.mark.browser
 
@@ -134,3 +134,68 @@ def test_complaints_and_knowledge_pages(live_server, open_page, agent_world, siz
     shoot(page, f"knowledge-article-{size}")
     fits(page)
     assert watched.problems == []
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_public_survey_page_takes_one_answer_without_sign_in(live_server, open_page, sqlite_demo_url, size):
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from equipoise.config import Settings
+    from equipoise.core.audit.service import local_now
+    from equipoise.core.surveys import service as surveys
+    from equipoise.db.engine import make_engine
+    from equipoise.models.cases import Case
+    from equipoise.models.survey_links import SurveyLink, SurveyLinkAnswer
+    from equipoise.models.surveys import SurveyResponse
+
+    engine = make_engine(sqlite_demo_url)
+    link_id = None
+    try:
+        with Session(engine) as s:
+            case = s.scalars(select(Case).where(Case.status_category == "resolved")
+                             .order_by(Case.id.desc()).offset(0 if size == "desktop" else 1)).first()
+            case_id = case.id
+            issued = surveys.issue_link(s, case_id, local_now(Settings().timezone), SURVEY_SECRET.encode(),
+                                        base_url=live_server)
+            link_id = issued.link.id
+            s.commit()
+        watched = open_page(size, role=None)
+        page = watched.page
+        page.goto(f"{live_server}/survey/{issued.token}", wait_until="load")
+        page.wait_for_selector("form button[type=submit]")
+        questions = page.eval_on_selector_all("fieldset .scale", "els => els.length")
+        assert questions >= 3  # CSAT, NPS, CES, expectation and perception items
+        shoot(page, f"survey-{size}")
+        fits(page)
+        page.eval_on_selector_all("fieldset .scale", "els => els.forEach(e => { const r = e.querySelectorAll("
+                                  "'input[type=radio]'); r[r.length - 1].checked = true; })")
+        page.fill("#comment", "Quick and friendly.")
+        page.click("form button[type=submit]")
+        page.wait_for_selector("h1")
+        assert "Thank you" in page.inner_text("h1")
+        watched.expected_status = {409}
+        page.goto(f"{live_server}/survey/{issued.token}", wait_until="load")
+        assert "Already answered" in page.inner_text("h1")  # one answer per link
+        with Session(engine) as s:
+            answers = s.scalars(select(SurveyResponse).where(SurveyResponse.case_id == case_id)
+                                .order_by(SurveyResponse.id.desc())).first()
+            assert answers is not None and answers.csat == 5 and answers.comment == "Quick and friendly."
+        assert watched.problems == []
+    finally:
+        # The answer is dated today; take it back out so the shared demo keeps its own months for the
+        # pages other tests compare with the API.
+        with Session(engine) as s:
+            answered = [] if link_id is None else s.scalars(
+                select(SurveyLinkAnswer).where(SurveyLinkAnswer.link_id == link_id)).all()
+            for row in answered:
+                response = s.get(SurveyResponse, row.response_id)
+                s.delete(row)
+                s.flush()
+                if response is not None:
+                    s.delete(response)
+            link = None if link_id is None else s.get(SurveyLink, link_id)
+            if link is not None:
+                s.delete(link)
+            s.commit()
+        engine.dispose()
