@@ -106,19 +106,23 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server(sqlite_demo_url) -> Iterator[str]:
-    """Base URL of the real app served by uvicorn in a subprocess on a free loopback port."""
+    """Base URL of the real app served by ``equipoise serve`` in a subprocess on a free loopback port.
+
+    ``serve`` starts loading the knowledge search's meaning model (the ``[semantic]`` extra) at start,
+    as in production; served bare, the first case page would wait 20-30 s for it."""
     port = _free_port()
     env = dict(os.environ, EQUIPOISE_DATABASE_URL=sqlite_demo_url, EQUIPOISE_SECRET_KEY=SURVEY_SECRET)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "equipoise.interfaces.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, cwd=Path(__file__).resolve().parents[2])
+        [str(Path(sys.executable).with_name("equipoise")), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, cwd=Path(__file__).resolve().parents[2], stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120  # importing the app takes a while on a loaded machine
+        deadline = time.monotonic() + 240  # importing the app and the model takes a while on a loaded machine
         while True:
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                health = httpx.get(f"{base}/healthz", timeout=1)
+                # Wait for the meaning model too: pages that suggest articles would otherwise wait for it.
+                if health.status_code == 200 and health.json().get("search_by_meaning") != "loading":
                     break
             except httpx.HTTPError:
                 pass

@@ -73,7 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     async def _health() -> dict:
-        return {"status": "ok", "version": __version__}
+        """Up, with the version and whether knowledge search by meaning is off, loading or ready."""
+        from equipoise.core.knowledge.semantic import model_state
+
+        return {"status": "ok", "version": __version__, "search_by_meaning": model_state(settings.kb_semantic)}
 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for module in (auth, users, cases, overview, analytics, balance, complaints, commitments, surveys, knowledge,

@@ -279,6 +279,7 @@ def test_suggestions_for_a_case_use_meaning_with_the_extra(db, world, minilm):
 
 def test_warm_up_does_nothing_when_switched_off():
     assert semantic.warm_up_in_background(enabled=False) is None
+    assert semantic.model_state(enabled=False) == "off"
 
 
 @needs_extra
@@ -289,4 +290,5 @@ def test_warm_up_loads_the_process_model_in_the_background():
     assert not thread.is_alive()
     model = semantic.embedder(True)
     assert model._st is not None  # loaded: the next encode does not wait for the weights
+    assert semantic.model_state(True) == "ready"
     assert model.encode(["printer offline"]).shape == (1, model.dimensions)

@@ -132,6 +132,16 @@ def warm_up_in_background(enabled: bool = True) -> threading.Thread | None:
     return thread
 
 
+def model_state(enabled: bool = True) -> Literal["off", "loading", "ready"]:
+    """Search by meaning in this process: ``off`` (not installed or switched off), ``loading`` (the model
+    is not in memory yet; the first search by meaning loads it) or ``ready``. Imports nothing."""
+    if not enabled or not extra_installed():
+        return "off"
+    with _default_lock:
+        loaded = bool(_default) and _default[0]._st is not None
+    return "ready" if loaded else "loading"
+
+
 def embedder_or_none(enabled: bool = True) -> Embedder | None:
     """The process's embedder, or None where semantic search is not available."""
     try:
