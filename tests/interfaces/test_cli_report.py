@@ -84,3 +84,16 @@ def test_diagnose_json(url):
     assert [f["question"] for f in findings] == [1, 2, 3, 4, 5, 6]
     text = run("diagnose", "--period", "2026-10", "--database-url", url)
     assert "6. Knowledge and self-service effectiveness" in text.output
+
+
+def test_diagnose_gives_money_in_the_configured_currency(url, monkeypatch):
+    from equipoise.config import get_settings
+
+    monkeypatch.setenv("EQUIPOISE_CURRENCY", "EUR")
+    get_settings.cache_clear()
+    try:
+        findings = json.loads(run("diagnose", "--period", "2026-10", "--json", "--database-url", url).stdout)
+    finally:
+        get_settings.cache_clear()
+    headlines = " ".join(f["headline"] for f in findings)
+    assert " EUR" in headlines and " USD" not in headlines

@@ -21,6 +21,7 @@ from equipoise.analytics.periods import Period, parse_period
 from equipoise.analytics.registry import all_metrics
 from equipoise.analytics.scorecard import load_scorecard
 from equipoise.analytics.scoring import GROUPABLE, evaluate, evaluate_all
+from equipoise.config import get_settings
 from equipoise.interfaces.cli._common import (
     DatabaseUrl,
     JsonFlag,
@@ -183,7 +184,8 @@ def diagnose(
 ) -> None:
     """Answer the six service-layer questions with numbers and the entities involved."""
     try:
-        settings = DiagnosticSettings(cost_multiple=cost_multiple, csat_floor=csat_floor)
+        settings = DiagnosticSettings(cost_multiple=cost_multiple, csat_floor=csat_floor,
+                                      currency=get_settings().currency)
         with Progress(console=console, transient=True) as progress:
             progress.add_task("diagnosing", total=None)
             findings = run_diagnostics(_facts(database_url), _period(period), settings)

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from ibis.backends import BaseBackend
 
 from equipoise.analytics.compute import compute
+from equipoise.analytics.diagnostics import DiagnosticSettings
 from equipoise.analytics.diagnostics_ops import run_diagnostics
 from equipoise.analytics.facts import Facts
 from equipoise.analytics.periods import Period, parse_period
@@ -234,7 +235,7 @@ def diagnostics(request: Request, period: str | None = Query(None),
         ctx["findings"] = [
             {"finding": f, "headline": f.headline[:1].upper() + f.headline[1:],
              "columns": COLUMNS[f.question], "rows": table_rows(f, names, currency)}
-            for f in run_diagnostics(facts, p)]
+            for f in run_diagnostics(facts, p, DiagnosticSettings(currency=currency))]
     except AppError as exc:
         ctx["error"] = exc.message
     return render(request, "_costs_diagnostics.html", ctx,
