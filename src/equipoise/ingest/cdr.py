@@ -14,6 +14,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine
 from sqlalchemy import text as sa_text
 
@@ -112,13 +113,13 @@ class CdrImporter:
         err = RowErrors(batch.row_numbers)
         call = text(t, "call_id")
         err.add(~present(call), "call_id", call, "required value missing")
-        refs = np.array([f"{opts['ref_prefix']}{c}" for c in call.to_pylist()], dtype=object)
-        err.add(np.fromiter((len(r) > 100 for r in refs), bool, n), "call_id", call,
+        ref_text = pc.binary_join_element_wise(str(opts["ref_prefix"]), call, "")
+        refs = ref_text.to_numpy(zero_copy_only=False)
+        err.add(np.asarray(pc.greater(pc.utf8_length(ref_text), 100)), "call_id", call,
                 "longer than 100 characters with the prefix")
         case = text(t, "case_id")
         if case is not None:
-            long_case = np.fromiter((len(c) > 100 - len(str(opts["case_prefix"])) for c in case.to_pylist()),
-                                    bool, n)
+            long_case = np.asarray(pc.greater(pc.utf8_length(case), 100 - len(str(opts["case_prefix"]))))
             err.add(long_case, "case_id", case, "longer than 100 characters with options.case_prefix")
         secs, given = self._times(t, mp, err, n)
         outcome = self._outcomes(t, mp, err, given, n)

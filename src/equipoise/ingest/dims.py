@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import Connection, MetaData, Table, insert, select
 
-from equipoise.db.bulk import bulk_insert
-from equipoise.models import Agent, Channel, ContactReason, Customer, OrgUnit
+from equipoise.db.bulk import reserve_ids, write_columns
+from equipoise.models import Agent, Channel, ContactReason, OrgUnit
 
 _CHUNK = 2000
-_CUSTOMER_COLS = ("external_ref", "name", "tier", "segment", "annual_margin")
 
 #: Defaults for channels an import creates (cost model per DESIGN §2; edit the channel afterwards).
 CHANNEL_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -70,27 +70,36 @@ def _in_chunks(conn: Connection, stmt_for, values: list[str]) -> list[Any]:
     return rows
 
 
-def lookup(conn: Connection, table: str, key: str, columns: tuple[str, ...], keys: list[str]) -> list[tuple]:
+def lookup(conn: Connection, table: str, key: str, columns: tuple[str, ...], keys: list) -> list[tuple]:
     """Rows ``(key, *columns)`` of ``table`` whose ``key`` is in ``keys``, in one round trip per 50k keys.
 
-    The keys travel as one parameter (a PostgreSQL array, a JSON text on SQLite) rather than one
-    bind parameter each, so long lists cost neither statement parsing nor compiling.
+    The keys travel as one JSON text parameter rather than one bind parameter (or one array element
+    adapted in Python) each, so long lists cost neither statement parsing nor per-key conversions.
+    Keys are all text or all integers.
     """
     cols = ", ".join(f'"{c}"' for c in (key, *columns))
     dialect = conn.dialect.name
     out: list[tuple] = []
+    ints = bool(keys) and isinstance(keys[0], int)
     for i in range(0, len(keys), 50_000):
-        part = keys[i:i + 50_000]
+        part = json.dumps(keys[i:i + 50_000])
         if dialect == "postgresql":
-            rows = conn.exec_driver_sql(f'SELECT {cols} FROM "{table}" WHERE "{key}" = ANY(%s)', (part,))
+            cast = "bigint" if ints else "text"
+            sql = (f'SELECT {cols} FROM "{table}" WHERE "{key}" = ANY(ARRAY(SELECT v::{cast} FROM '
+                   f'json_array_elements_text(%s::json) AS v))')
         elif dialect == "sqlite":
-            rows = conn.exec_driver_sql(
-                f'SELECT {cols} FROM "{table}" WHERE "{key}" IN (SELECT value FROM json_each(?))',
-                (json.dumps(part),))
+            sql = f'SELECT {cols} FROM "{table}" WHERE "{key}" IN (SELECT value FROM json_each(?))'
         else:  # pragma: no cover - other dialects
             t = Table(table, MetaData(), autoload_with=conn)
-            rows = conn.execute(select(*[t.c[c] for c in (key, *columns)]).where(t.c[key].in_(part)))
-        out.extend(tuple(r) for r in rows)
+            rows = conn.execute(select(*[t.c[c] for c in (key, *columns)]).where(t.c[key].in_(keys[i:i + 50_000])))
+            out.extend(tuple(r) for r in rows)
+            continue
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.execute(sql, (part,))
+            out.extend(cursor.fetchall())
+        finally:
+            cursor.close()
     return out
 
 
@@ -122,7 +131,6 @@ class Dimensions:
     def customers(self, conn: Connection, refs: Iterable[str], tiers: dict[str, str] | None = None,
                   names: dict[str, str] | None = None) -> dict[str, int]:
         """Ids of customers by external ref, creating the missing ones."""
-        t: Table = Customer.__table__
         wanted = [r for r in dict.fromkeys(refs) if r not in self._customers]
         if wanted:
             found = lookup(conn, "customers", "external_ref", ("id", "tier"), wanted)
@@ -132,12 +140,15 @@ class Dimensions:
             if new:
                 tiers, names = tiers or {}, names or {}
                 default_tier, segment = self.defaults["tier"], self.defaults["segment"]
-                bulk_insert(conn, t, _CUSTOMER_COLS,
-                            ((r, (names.get(r) or r)[:200], tiers.get(r) or default_tier, segment, 0.0)
-                             for r in new))
-                for ref, cid, tier in lookup(conn, "customers", "external_ref", ("id", "tier"), new):
-                    self._customers[ref] = int(cid)
-                    self.tiers[int(cid)] = tier
+                ids = reserve_ids(conn, "customers", len(new)).tolist()
+                new_tiers = [tiers.get(r) or default_tier for r in new]
+                write_columns(conn, "customers", {
+                    "id": pa.array(ids, pa.int64()), "external_ref": pa.array(new, pa.string()),
+                    "name": pa.array([(names.get(r) or r)[:200] for r in new], pa.string()),
+                    "tier": pa.array(new_tiers, pa.string()), "segment": pa.array([segment] * len(new), pa.string()),
+                    "annual_margin": pa.array([0.0] * len(new), pa.float64())})
+                self._customers.update(zip(new, ids, strict=True))
+                self.tiers.update(zip(ids, new_tiers, strict=True))
                 self.created["customers"] += len(new)
         return self._customers
 

@@ -152,7 +152,7 @@ def import_file(engine: Engine, importer: Importer, path: Path | str,
             for number, batch in enumerate(read_batches(info, mp, size, multiline=importer.multiline)):
                 rows_seen += len(batch) + len(batch.invalid)
                 if number not in done:
-                    _commit_batch(engine, importer, ctx, number, batch)
+                    _commit_batch(engine, importer, ctx, number, batch, bulk=relaxed)
                 if progress:
                     progress(rows_seen, max(total, rows_seen))
         finally:
@@ -175,26 +175,39 @@ def _rows(counts: dict) -> int:
 
 
 def _commit_batch(engine: Engine, importer: Importer, ctx: ImportContext, number: int,
-                  batch: Batch) -> None:
+                  batch: Batch, *, bulk: bool = False) -> None:
     try:
-        with engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # outside the transaction: SQLite ignores foreign_keys inside one
                 conn.exec_driver_sql("PRAGMA cache_size=-131072")  # 128 MB: index upkeep stays in memory
-            result = importer.write_batch(conn, ctx, batch) if len(batch) else BatchResult()
-            rejects = list(batch.invalid) + result.rejects
-            if rejects:
-                bulk_insert(conn, ImportReject.__table__, _REJECT_COLS,
-                            ((ctx.file_id, r.row, r.field[:100], r.value, r.reason[:500])
-                             for r in rejects))
-            counts = {"imported": result.imported, "rejected": len(rejects),
-                      "duplicates": result.duplicates, **result.counts,
-                      **{f"created_{k}": v for k, v in ctx.dims.take_created().items()}}
-            conn.execute(insert(ImportBatch.__table__), [{
-                "file_id": ctx.file_id, "batch_no": number, "first_row": batch.first_row,
-                "last_row": batch.last_row, "counts": counts, "committed_at": _now()}])
+                if bulk:  # checked for the whole tables when bulk mode ends (bulkmode.restore)
+                    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
+            try:
+                with conn.begin():
+                    _write_batch(conn, importer, ctx, number, batch)
+            finally:
+                if sqlite and bulk:
+                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    conn.commit()
     except BaseException:
         ctx.dims.forget()
         raise
+
+
+def _write_batch(conn: Connection, importer: Importer, ctx: ImportContext, number: int, batch: Batch) -> None:
+    result = importer.write_batch(conn, ctx, batch) if len(batch) else BatchResult()
+    rejects = list(batch.invalid) + result.rejects
+    if rejects:
+        bulk_insert(conn, ImportReject.__table__, _REJECT_COLS,
+                    ((ctx.file_id, r.row, r.field[:100], r.value, r.reason[:500]) for r in rejects))
+    counts = {"imported": result.imported, "rejected": len(rejects),
+              "duplicates": result.duplicates, **result.counts,
+              **{f"created_{k}": v for k, v in ctx.dims.take_created().items()}}
+    conn.execute(insert(ImportBatch.__table__), [{
+        "file_id": ctx.file_id, "batch_no": number, "first_row": batch.first_row,
+        "last_row": batch.last_row, "counts": counts, "committed_at": _now()}])
 
 
 def _summary(engine: Engine, spec: KindSpec, info: SourceInfo, fid: int, started: float, *,
