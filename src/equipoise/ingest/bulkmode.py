@@ -12,8 +12,9 @@ does ``ix_contacts_case_id`` (the importer reads a case's latest call through it
 foreign key is validated against the whole table, so nothing the checks would have refused can
 slip in; on SQLite, where foreign keys cannot be dropped, the batches load with the checks off
 (``PRAGMA foreign_keys`` of their connection) and :func:`restore` runs ``PRAGMA foreign_key_check``
-over the tables instead — one pass, about half the CPU time of the row-by-row checks. :func:`restore` only creates what is missing: it runs at the end of every import, after
-an error, and at the start of the next import after a crash (SIGKILL) that left them off.
+over the tables instead — one pass, about half the CPU time of the row-by-row checks.
+:func:`restore` only creates what is missing: it runs at the end of every import, after an error,
+and at the start of the next import after a crash (SIGKILL) that left them off.
 """
 
 from __future__ import annotations
