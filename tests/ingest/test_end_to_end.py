@@ -54,13 +54,12 @@ def test_snapshot_runs_on_imported_calls(imported, database_url):
 
 
 
-# ---- the ticket-shaped sample files of docs/import, then metrics, calibration and the optimiser, no other step ----
-# (The call-record sample is left out: the tests above cover calibration on call records.)
+# ---- every sample file of docs/import, then metrics, calibration and the optimiser, no other step ----
 
 SAMPLE_IMPORTS = [
     ["cases", "cases.csv"], ["contacts", "contacts.csv"], ["surveys", "surveys.csv"],
     ["zendesk", "zendesk.json"], ["freshdesk", "freshdesk.csv"],
-    ["events", "events.csv", "--mapping", "events.yaml"],
+    ["events", "events.csv", "--mapping", "events.yaml"], ["cdr", "cdr.tsv", "--mapping", "cdr.yaml"],
 ]
 
 
@@ -85,18 +84,26 @@ def test_samples_feed_metrics_calibration_and_optimiser(engine, database_url):
     report = _cli(database_url, "report", "--metrics", "csat,fcr,cases,contacts,survey_responses", "--json")[0]
     assert report["csat"] == pytest.approx(100 * 3 / 7)
     assert report["survey_responses"] == 8
-    # FCR: of the 8 resolved cases, K-1001 (an email, then a call) and T-502 (a second message) took two
-    # customer contacts; K-1002, zendesk 3101 and 3103, freshdesk 4401 and 4402 and T-501 took one.
-    assert report["fcr"] == pytest.approx(100 * 6 / 8)
-    assert (report["cases"], report["contacts"]) == (14, 16)
+    # FCR: of the 8 resolved ticket-shaped cases, K-1001 (an email, then a call) and T-502 (a second
+    # message) took two customer contacts; K-1002, zendesk 3101 and 3103, freshdesk 4401 and 4402 and T-501
+    # took one. The call records are 10 cases of one call each (no caller rings twice about one call
+    # type); 8 resolved (answered or contained in the IVR, the two abandoned ones stay open), and of those
+    # C240311-0001 is followed within the FCR window by another billing call of the shared anonymous
+    # caller (C240312-0004): 7 first-contact resolutions.
+    assert report["fcr"] == pytest.approx(100 * (6 + 7) / (8 + 8))
+    assert (report["cases"], report["contacts"]) == (14 + 10, 16 + 10)
+    assert scalar(engine, "SELECT count(*) FROM cases WHERE source = 'cdr' AND status = 'resolved'") == 8
+    assert scalar(engine, "SELECT count(*) FROM contacts WHERE source = 'cdr' AND cost > 0") == 10
     assert report["cases"] == scalar(engine, "SELECT count(*) FROM cases")
     assert report["contacts"] == scalar(engine, "SELECT count(*) FROM contacts")
 
     # Queueing calibration of the phone queue: 3 calls from contacts.csv (M-4 abandoned after 165 s in the
-    # queue), Zendesk's voice ticket, Freshdesk's phone ticket and the event log's T-503.
+    # queue), Zendesk's voice ticket, Freshdesk's phone ticket and the event log's T-503, and the 9 call
+    # records that reached the queue (2 abandoned); the tenth ended in the IVR.
     cal = {c["channel"]: c for c in _cli(database_url, "calibrate", "--json")["channels"]}
     phone = cal["phone"]
-    assert (phone["arrivals"], phone["queued"], phone["abandoned"]) == (6, 3, 1)
+    assert (phone["arrivals"], phone["queued"], phone["abandoned"]) == (6 + 9, 3 + 9, 1 + 2)
+    assert cal["ivr"]["arrivals"] == 1
     assert phone["arrivals"] == scalar(engine, "SELECT count(*) FROM contacts c JOIN channels ch ON "
                                                "ch.id = c.channel_id WHERE ch.code = 'phone'")
     assert phone["service_time"]["n"] == phone["handled"] > 0
@@ -106,7 +113,7 @@ def test_samples_feed_metrics_calibration_and_optimiser(engine, database_url):
     opt = _cli(database_url, "optimize", "--format", "json")
     weeks = opt["window"]["weeks"]
     per_year = 365.25 / 7 / weeks
-    assert opt["measured"]["issues_per_year"] == pytest.approx(14 * per_year)
+    assert opt["measured"]["issues_per_year"] == pytest.approx(24 * per_year)
     cost = scalar(engine, "SELECT sum(cost) FROM contacts WHERE direction = 'inbound'")
     assert opt["measured"]["contact_cost_per_year"] == pytest.approx(cost * per_year)
     assert opt["measured"]["csat_top2"] == pytest.approx(3 / 7) and opt["measured"]["survey_answers"] == 7
@@ -119,7 +126,7 @@ def test_samples_feed_metrics_calibration_and_optimiser(engine, database_url):
 
     model = build_model(connect(database_url))
     # Today's volume in the model is the imported cases, per year, with the imported channel mix.
-    assert model.problem.volume.sum() == pytest.approx(14 * per_year)
+    assert model.problem.volume.sum() == pytest.approx(24 * per_year)
     issues_by_channel = dict(rows(engine, "SELECT ch.code, count(*) FROM cases k JOIN channels ch "
                                           "ON ch.id = k.channel_id GROUP BY ch.code"))
     codes = [c.code for c in model.problem.channels]
