@@ -307,6 +307,48 @@ async def closed_loop(base: str, kind: str, ids: dict, clients: int, seconds: fl
     return _summary(latencies, errors, elapsed)
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class CpuMeter:
+    """CPU seconds spent by the uvicorn processes and by the PostgreSQL backends serving the benchmark
+    database, between ``start`` and ``stop``: the server's cost per request, steadier than latency on
+    a shared machine."""
+
+    def __init__(self, server_pid: int, admin_dsn: str, database: str) -> None:
+        self.server_pid, self.admin_dsn, self.database = server_pid, admin_dsn, database
+
+    def _pids(self) -> tuple[list[int], list[int]]:
+        children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children")
+        app = [self.server_pid, *(int(p) for p in children.read_text().split())]
+        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
+            pg = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                                              "AND pid <> pg_backend_pid()", (self.database,))]
+        return app, pg
+
+    def sample(self) -> dict[str, dict[int, float]]:
+        app, pg = self._pids()
+        return {"app": {p: _cpu_seconds(p) for p in app}, "pg": {p: _cpu_seconds(p) for p in pg}}
+
+    @staticmethod
+    def per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+        """Milliseconds of CPU per request of the app processes and of the database backends."""
+        out = {}
+        for part in ("app", "pg"):
+            spent = sum(after[part][p] - before[part].get(p, 0.0) for p in after[part])
+            out[f"{part}_cpu"] = 1000 * spent / max(requests, 1)
+        return out
+
+
 def _summary(latencies: list[float], errors: int, elapsed: float) -> dict:
     ms = sorted(x * 1000 for x in latencies)
     pick = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))] if ms else float("nan")  # noqa: E731
@@ -350,6 +392,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="repeats of the open-loop phases (median reported)")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     ap.add_argument("--threads", type=int, default=20, help="request threads (= pooled connections) per worker")
+    ap.add_argument("--http", choices=("auto", "h11", "httptools"), default="auto",
+                    help="uvicorn's HTTP parser (auto: httptools when installed, else h11)")
     ap.add_argument("--keep", action="store_true", help="keep the benchmark database (and its ids, for --database)")
     ap.add_argument("--database", help="reuse a database kept by an earlier --keep run instead of filling a new one")
     ap.add_argument("--phases", default="healthz,create,list,mixed",
@@ -391,11 +435,13 @@ def main() -> None:
         # The cases API holds a connection only inside a request thread, so the pool is the thread count.
         env = dict(os.environ, EQUIPOISE_DATABASE_URL=url, BENCH_THREADS=str(args.threads),
                    EQUIPOISE_DB_POOL_SIZE=str(args.threads), EQUIPOISE_DB_MAX_OVERFLOW="0",
-                   PYTHONPATH=f"{app_dir}{os.pathsep}{Path(__file__).resolve().parents[1] / 'src'}")
+                   PYTHONPATH=os.pathsep.join(filter(None, (str(app_dir), str(Path(__file__).resolve().parents[1]
+                                                                                          / "src"),
+                                                            os.environ.get("PYTHONPATH")))))
         server_log = (app_dir / "server.log").open("w")
         proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "bench_app:build", "--factory", "--host",
                                  "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
-                                 "--log-level", "warning", "--no-access-log"],
+                                 "--log-level", "warning", "--no-access-log", "--http", args.http],
                                 env=env, stdout=server_log, stderr=server_log, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
@@ -409,17 +455,23 @@ def main() -> None:
         asyncio.run(open_loop(base, "list", ids, 20, 2))
         results = {}
         per_run: dict[str, list[dict]] = {}
+        meter = CpuMeter(proc.pid, admin_dsn, name)
         for run in range(args.runs):
             for kind in phases:
+                before = meter.sample()
                 r = asyncio.run(open_loop(base, kind, ids, args.rate, args.seconds))
+                r.update(meter.per_request(before, meter.sample(), r["n"]))
                 per_run.setdefault(f"{kind} @ {args.rate:g}/s", []).append(r)
-                print(f"  run {run + 1} {kind:<8} p50 {r['p50']:7.1f}  p99 {r['p99']:7.1f}  errors {r['errors']}",
-                      flush=True)
+                print(f"  run {run + 1} {kind:<8} p50 {r['p50']:7.1f}  p99 {r['p99']:7.1f}  errors {r['errors']}  "
+                      f"CPU ms/request: app {r['app_cpu']:5.2f}  db {r['pg_cpu']:5.2f}", flush=True)
         for label, runs in per_run.items():
             results[label] = {k: (statistics.median(r[k] for r in runs) if k != "errors"
                                   else sum(r[k] for r in runs)) for k in runs[0]}
         for kind in () if args.no_max else ("create", "list"):
-            results[f"{kind} max (8 clients)"] = asyncio.run(closed_loop(base, kind, ids, 8, args.seconds / 2))
+            before = meter.sample()
+            r = asyncio.run(closed_loop(base, kind, ids, 8, args.seconds / 2))
+            r.update(meter.per_request(before, meter.sample(), r["n"]))
+            results[f"{kind} max (8 clients)"] = r
         load_after = Path("/proc/loadavg").read_text().split()[:3]
         ref = in_process_reference(url, ids, repeats=50)
     finally:
@@ -444,10 +496,12 @@ def main() -> None:
 
     print(f"\nPostgreSQL, {args.cases:,} cases; uvicorn {args.workers} worker(s) x {args.threads} threads on "
           f"127.0.0.1; latency in ms; open-loop rows are the median of {args.runs} runs (errors: the sum)")
-    print(f"{'phase':<26}{'requests':>9}{'errors':>8}{'req/s':>9}{'p50':>9}{'p99':>9}{'max':>9}")
+    print("CPU ms/request: of the uvicorn processes (app) and of the PostgreSQL backends of the database (db)")
+    print(f"{'phase':<26}{'requests':>9}{'errors':>8}{'req/s':>9}{'p50':>9}{'p99':>9}{'max':>9}{'app CPU':>9}"
+          f"{'db CPU':>8}")
     for label, r in results.items():
         print(f"{label:<26}{r['n']:>9}{r['errors']:>8}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
-              f"{r['max']:>9.1f}")
+              f"{r['max']:>9.1f}{r['app_cpu']:>9.2f}{r['pg_cpu']:>8.2f}")
     print("\nreference: the same service calls in-process, no HTTP (median of 50)")
     for kind in ("create", "list"):
         row = results.get(f"{kind} @ {args.rate:g}/s")

@@ -84,21 +84,25 @@ def _statements(engine):
     return seen
 
 
-def test_a_routed_creation_takes_seven_statements(db):
-    """Lookups (1), agents with their load (1), the case, its status change, the audit entry, the
-    webhook event and the subscribed endpoints: 7 (it took 13 before, plus 4 to resolve the token)."""
+def test_a_routed_creation_takes_eight_statements_and_two_flushes(db):
+    """Lookups (1), the agents (1), the load of the agents tied on the best skill fit (1), the case,
+    the subscribed endpoints, then the status change, the audit entry and the webhook event written
+    together by the commit's flush: 8 statements (13 at first, plus 4 to resolve the token)."""
     engine, org, _admin, agent = db
     body = CaseCreate(customer_id=org.low_customer, reason_id=org.billing, channel_id=org.phone)
     with session_scope(engine) as s:
         service.create(s, body, principal=agent, now=NOW)  # warm the policy and calendar caches
     seen = _statements(engine)
+    flushes: list[int] = []
     with session_scope(engine) as s:
+        event.listen(s, "after_flush", lambda *_a: flushes.append(1))
         case = service.create(s, body, principal=agent, now=NOW)
         assert case.assigned_agent_id == org.agent_a2  # routed: skilled for billing, no premium tier
+    assert len(flushes) == 2  # the case (its id is needed), then the rest at the commit
     writes = sorted(q.split()[2] for q in seen if q.lstrip().upper().startswith("INSERT"))
     assert writes == ["audit_log", "case_status_changes", "cases", "webhook_events"]
     assert not [q for q in seen if q.lstrip().upper().startswith("UPDATE")]  # the SLA rides on the INSERT
-    assert len(seen) == 7, seen
+    assert len(seen) == 8, seen
 
 
 def test_unknown_ids_are_named_in_order(db):

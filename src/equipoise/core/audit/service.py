@@ -62,11 +62,13 @@ def snapshot(obj: Any) -> dict[str, Any] | None:
 
 
 def record(session: Session, principal: Any, action: str, entity: str, entity_id: Any,
-           before: Any, after: Any, *, at: dt.datetime | None = None) -> AuditEntry:
+           before: Any, after: Any, *, at: dt.datetime | None = None, flush: bool = True) -> AuditEntry:
     """Add one audit entry for ``action`` on ``entity``/``entity_id`` by ``principal`` (None: the system).
 
     ``before`` and ``after`` may be ORM objects, mappings or pydantic models; only the fields that
-    differ are kept when both are given, so the log shows exactly what changed.
+    differ are kept when both are given, so the log shows exactly what changed. With ``flush=False``
+    the entry is written by the unit of work's next flush (at the latest its commit), together with
+    the other rows pending then, instead of in a flush of its own.
     """
     if not action or not entity:
         raise ValueError("action and entity must be non-empty strings")
@@ -85,7 +87,8 @@ def record(session: Session, principal: Any, action: str, entity: str, entity_id
         before=old, after=new,
     )
     repository.add(session, entry)
-    session.flush()
+    if flush:
+        session.flush()
     return entry
 
 

@@ -60,11 +60,12 @@ def announce(session: Session, case: Case, event: str, now: dt.datetime, *, prev
              survey: ResolutionSurvey | None = None) -> list[str]:
     """Emit ``event`` and the transition events of the case; on resolution issue the survey link.
 
-    Returns the event types emitted, in order.
+    Returns the event types emitted, in order. Events nobody subscribes to are written with the
+    unit of work's next flush or its commit.
     """
     events = [event] + [e for e in transition_events(previous_status, case.status) if e != event]
     for event_type in events:
-        emit_case_event(session, case, event_type, now)
+        emit_case_event(session, case, event_type, now, flush=False)
     if "case.resolved" in events and survey is not None:
         issue_resolution_survey(session, case, now, survey)
     return events

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import Row, String, bindparam, cast, func, select, update
+from sqlalchemy import Row, Select, String, bindparam, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from equipoise.models.case_extras import CaseMerge, CaseNote, CaseStatusChange
@@ -31,22 +32,39 @@ def bump_version(session: Session, case_id: int, expected: int) -> bool:
     return result.rowcount == 1
 
 
+_PAGE_FILTERS = ("status", "status_category", "priority", "team_id", "assigned_agent_id", "customer_id", "channel_id",
+                 "reason_id")
+
+
+@lru_cache(maxsize=512)
+def _page_statement(by_team: bool, filters: tuple[str, ...], tag: bool, before: bool) -> Select:
+    """The list statement for one combination of filters, built once (values are bound at execution)."""
+    query = select(Case)
+    if by_team:
+        query = query.where(Case.team_id.in_(bindparam("team_ids", expanding=True)))
+    for column in filters:
+        query = query.where(getattr(Case, column) == bindparam(f"filter_{column}"))
+    if tag:
+        query = query.where(cast(Case.tags, String).like(bindparam("tag_pattern"), escape="\\"))
+    if before:
+        query = query.where(Case.id < bindparam("before_id"))
+    return query.order_by(Case.id.desc())
+
+
 def page(session: Session, *, team_ids: Collection[int] | None, filters: dict, before_id: int | None,
          limit: int) -> list[Case]:
     """Newest cases first, optionally limited to ``team_ids``, with equality filters and a tag filter."""
-    query = select(Case)
+    present = tuple(column for column in _PAGE_FILTERS if filters.get(column) is not None)
+    params: dict = {f"filter_{column}": filters[column] for column in present}
     if team_ids is not None:
-        query = query.where(Case.team_id.in_(list(team_ids)))
-    for column in ("status", "status_category", "priority", "team_id", "assigned_agent_id", "customer_id",
-                   "channel_id", "reason_id"):
-        if filters.get(column) is not None:
-            query = query.where(getattr(Case, column) == filters[column])
+        params["team_ids"] = list(team_ids)
     if filters.get("tag"):
         tag = filters["tag"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(cast(Case.tags, String).like(f'%"{tag}"%', escape="\\"))
+        params["tag_pattern"] = f'%"{tag}"%'
     if before_id is not None:
-        query = query.where(Case.id < before_id)
-    return list(session.scalars(query.order_by(Case.id.desc()).limit(limit)))
+        params["before_id"] = before_id
+    query = _page_statement(team_ids is not None, present, bool(filters.get("tag")), before_id is not None)
+    return list(session.scalars(query.limit(limit), params))
 
 
 def customer(session: Session, customer_id: int) -> Customer | None:
@@ -80,40 +98,52 @@ class CreationFacts:
     channel_code: str | None
 
 
-# Built once: the two statements of every case creation (constructing a statement costs more CPU
-# than running it on a warm connection).
+# Built once: the statements of every case creation (constructing a statement costs more CPU than
+# running it on a warm connection). They read plain columns, so they run on the session's
+# connection past the ORM layer, after flushing what the session holds (as autoflush would).
 _CREATION_FACTS = select(
     select(Customer.tier).where(Customer.id == bindparam("customer_id")).scalar_subquery(),
     select(ContactReason.code).where(ContactReason.id == bindparam("reason_id")).scalar_subquery(),
     select(Channel.code).where(Channel.id == bindparam("channel_id")).scalar_subquery(),
 )
-_OPEN_CASES = (select(func.count()).select_from(Case)
-               .where(Case.assigned_agent_id == Agent.id, Case.status_category.in_(("open", "paused")))
-               .correlate(Agent).scalar_subquery())
-_ACTIVE_AGENTS = (select(Agent.id, Agent.team_id, Agent.skills, Agent.hourly_cost, _OPEN_CASES.label("open_cases"))
+_ACTIVE_AGENTS = (select(Agent.id, Agent.team_id, Agent.skills, Agent.hourly_cost)
                   .where(Agent.left_on.is_(None)).order_by(Agent.id))
 _ACTIVE_AGENTS_IN_TEAMS = _ACTIVE_AGENTS.where(Agent.team_id.in_(bindparam("team_ids", expanding=True)))
+_OPEN_CASES = (select(Case.assigned_agent_id, func.count())
+               .where(Case.assigned_agent_id.in_(bindparam("agent_ids", expanding=True)),
+                      Case.status_category.in_(("open", "paused")))
+               .group_by(Case.assigned_agent_id))
 
 
 def creation_facts(session: Session, *, customer_id: int, reason_id: int, channel_id: int) -> CreationFacts:
     """The customer's tier and the codes of the contact reason and channel, as one statement."""
-    row = session.execute(_CREATION_FACTS, {"customer_id": customer_id, "reason_id": reason_id,
-                                            "channel_id": channel_id}).one()
+    session.flush()
+    row = session.connection().execute(_CREATION_FACTS, {"customer_id": customer_id, "reason_id": reason_id,
+                                                         "channel_id": channel_id}).one()
     return CreationFacts(customer_tier=row[0], reason_code=row[1], channel_code=row[2])
 
 
-def active_agents_with_load(session: Session, team_ids: Collection[int] | None) -> list[Row]:
-    """Agents still employed (optionally in ``team_ids``) as rows of (id, team_id, skills, hourly_cost,
-    open_cases): the number of their unresolved cases.
-
-    One statement of plain columns (routing reads no more): each agent's count is an index-only
-    lookup on (assigned_agent_id, status_category)."""
+def active_agents(session: Session, team_ids: Collection[int] | None) -> list[Row]:
+    """Agents still employed (optionally in ``team_ids``) as rows of (id, team_id, skills, hourly_cost)."""
+    session.flush()
     if team_ids is None:
-        return list(session.execute(_ACTIVE_AGENTS))
+        return list(session.connection().execute(_ACTIVE_AGENTS))
     teams = sorted(team_ids)
     if not teams:
         return []
-    return list(session.execute(_ACTIVE_AGENTS_IN_TEAMS, {"team_ids": teams}))
+    return list(session.connection().execute(_ACTIVE_AGENTS_IN_TEAMS, {"team_ids": teams}))
+
+
+def open_case_counts(session: Session, agent_ids: Collection[int]) -> dict[int, int]:
+    """The number of unresolved (open or paused) cases of each of ``agent_ids`` (absent: none).
+
+    An index-only count on (assigned_agent_id, status_category): its cost grows with the open
+    cases counted, so routing asks only for the agents whose load can decide."""
+    if not agent_ids:
+        return {}
+    session.flush()
+    rows = session.connection().execute(_OPEN_CASES, {"agent_ids": sorted(agent_ids)})
+    return {agent_id: int(n) for agent_id, n in rows}
 
 
 def add_status_change(session: Session, change: CaseStatusChange) -> None:

@@ -9,7 +9,7 @@ then the lowest id so the choice is reproducible.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 PREMIUM_TIERS = frozenset({"top", "high"})
@@ -37,6 +37,26 @@ def _is_premium_agent(skills: frozenset[str]) -> bool:
     return any(s.startswith("tier:") for s in skills)
 
 
+def _fit(skills: frozenset[str], *, reason_code: str, channel_code: str, tier: str) -> tuple[bool, bool, bool]:
+    """How well an agent's skills fit the case, compared before the load: reason, tier, channel."""
+    tier_fit = f"tier:{tier}" in skills if tier in PREMIUM_TIERS else not _is_premium_agent(skills)
+    return reason_code in skills, tier_fit, channel_code in skills
+
+
+def contenders(skills_by_agent: Mapping[int, frozenset[str]], *, reason_code: str, channel_code: str,
+               tier: str) -> list[int]:
+    """The agents whose load can decide the choice: those tied on the best skill fit.
+
+    ``choose_agent`` only compares open cases among these, so the caller needs to count the open
+    cases of these agents only (any count for the others gives the same choice)."""
+    fits = {agent_id: _fit(skills, reason_code=reason_code, channel_code=channel_code, tier=tier)
+            for agent_id, skills in skills_by_agent.items()}
+    if not fits:
+        return []
+    best = max(fits.values())
+    return sorted(agent_id for agent_id, fit in fits.items() if fit == best)
+
+
 def choose_agent(candidates: Sequence[Candidate], *, reason_code: str, channel_code: str, tier: str,
                  team_ids: Collection[int] | None = None) -> Routing:
     """The best candidate for a case with ``reason_code`` on ``channel_code`` from a ``tier`` customer.
@@ -50,9 +70,8 @@ def choose_agent(candidates: Sequence[Candidate], *, reason_code: str, channel_c
     tier_skill = f"tier:{tier}"
 
     def key(c: Candidate) -> tuple:
-        tier_fit = tier_skill in c.skills if premium else not _is_premium_agent(c.skills)
-        return (reason_code in c.skills, tier_fit, channel_code in c.skills, -c.open_cases, -c.hourly_cost,
-                -c.agent_id)
+        return (*_fit(c.skills, reason_code=reason_code, channel_code=channel_code, tier=tier), -c.open_cases,
+                -c.hourly_cost, -c.agent_id)
 
     best = max(pool, key=key)
     reasons = []

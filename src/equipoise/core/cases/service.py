@@ -15,7 +15,7 @@ from equipoise.core.audit.service import record, snapshot
 from equipoise.core.auth.schemas import Principal
 from equipoise.core.cases import reference, repository
 from equipoise.core.cases.events import ResolutionSurvey, announce
-from equipoise.core.cases.routing import Candidate, Routing, choose_agent
+from equipoise.core.cases.routing import Candidate, Routing, choose_agent, contenders
 from equipoise.core.cases.schemas import (
     PAUSED_STATUSES,
     RESOLVED_STATUSES,
@@ -82,11 +82,15 @@ def route(session: Session, *, reason_id: int, channel_id: int, customer_id: int
 def _route(session: Session, facts: repository.CreationFacts, *, principal: Principal,
            team_id: int | None) -> Routing:
     teams = [team_id] if team_id is not None else (None if principal.sees_all_teams else principal.team_ids)
-    candidates = [Candidate(agent_id=a.id, team_id=a.team_id, skills=frozenset(a.skills or []),
-                            open_cases=int(a.open_cases or 0), hourly_cost=a.hourly_cost)
-                  for a in repository.active_agents_with_load(session, teams)]
-    return choose_agent(candidates, reason_code=facts.reason_code or "", channel_code=facts.channel_code or "",
-                        tier=facts.customer_tier or "", team_ids=teams)
+    agents = repository.active_agents(session, teams)
+    skills = {a.id: frozenset(a.skills or []) for a in agents}
+    case = {"reason_code": facts.reason_code or "", "channel_code": facts.channel_code or "",
+            "tier": facts.customer_tier or ""}
+    # Only the load of the agents tied on the best skill fit can decide; the others' is not counted.
+    load = repository.open_case_counts(session, contenders(skills, **case))
+    candidates = [Candidate(agent_id=a.id, team_id=a.team_id, skills=skills[a.id], open_cases=load.get(a.id, 0),
+                            hourly_cost=a.hourly_cost) for a in agents]
+    return choose_agent(candidates, team_ids=teams, **case)
 
 
 def initial_sla(session: Session, case: Case, *, tier: str) -> None:
@@ -166,7 +170,7 @@ def create(session: Session, data: CaseCreate, *, principal: Principal, now: dt.
     _set_status(session, case, "new", principal, now, initial=True)
     for contact_id in data.contact_ids:
         _attach(session, case, contact_id)
-    record(session, principal, "case.create", "case", case.id, None, snapshot(case), at=now)
+    record(session, principal, "case.create", "case", case.id, None, snapshot(case), at=now, flush=False)
     announce(session, case, "case.created", now, previous_status=None)
     return case
 
@@ -212,7 +216,7 @@ def update(session: Session, case_id: int, data: CaseUpdate, *, principal: Princ
         _set_status(session, case, changes["status"], principal, now)
     refresh_sla(session, case, now)
     session.flush()
-    record(session, principal, "case.update", "case", case.id, before, snapshot(case), at=now)
+    record(session, principal, "case.update", "case", case.id, before, snapshot(case), at=now, flush=False)
     announce(session, case, "case.updated", now, previous_status=previous_status, survey=survey)
     return case
 
@@ -246,7 +250,7 @@ def assign(session: Session, case_id: int, agent_id: int | None, version: int, *
         _set_status(session, case, "open", principal, now)
         refresh_sla(session, case, now)
     session.flush()
-    record(session, principal, "case.assign", "case", case.id, before, snapshot(case), at=now)
+    record(session, principal, "case.assign", "case", case.id, before, snapshot(case), at=now, flush=False)
     announce(session, case, "case.assigned", now, previous_status=previous_status)
     return case, routed
 

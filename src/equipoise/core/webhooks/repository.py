@@ -10,11 +10,15 @@ from sqlalchemy.orm import Session
 
 from equipoise.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
+_ACTIVE_SUBSCRIPTIONS = (select(WebhookEndpoint.id, WebhookEndpoint.event_types)
+                         .where(WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id))
 
-def active_endpoints(session: Session) -> Sequence[WebhookEndpoint]:
-    return session.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id)
-    ).all()
+
+def active_subscriptions(session: Session) -> list[tuple[int, list[str] | None]]:
+    """(id, event_types) of the active endpoints, as flushed: every raised event reads them, so the
+    statement is built once and runs on the session's connection without loading ORM objects (the
+    services flush endpoint changes as they make them)."""
+    return [(row[0], row[1]) for row in session.connection().execute(_ACTIVE_SUBSCRIPTIONS)]
 
 
 def list_endpoints(session: Session) -> Sequence[WebhookEndpoint]:

@@ -127,21 +127,25 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def emit(session: Session, event_type: str, payload: Mapping[str, Any], now: dt.datetime) -> WebhookEvent:
-    """Record an event and queue one delivery for each active endpoint that subscribes to it."""
+def emit(session: Session, event_type: str, payload: Mapping[str, Any], now: dt.datetime, *,
+         flush: bool = True) -> WebhookEvent:
+    """Record an event and queue one delivery for each active endpoint that subscribes to it.
+
+    With ``flush=False`` an event nobody subscribes to is written by the unit of work's next flush
+    (its commit at the latest) rather than at once, so its ``id`` is known only then; an event with
+    deliveries is always flushed, as the deliveries point to it."""
     if not event_type:
         raise ValueError("event_type: expected a non-empty string")
     event = WebhookEvent(event_type=event_type, payload=_jsonable(dict(payload)), occurred_at=now)
     session.add(event)
-    session.flush()
-    for endpoint in repo.active_endpoints(session):
-        if subscribes(endpoint.event_types, event_type):
-            session.add(
-                WebhookDelivery(
-                    endpoint_id=endpoint.id, event_id=event.id, status="pending", attempts=0, next_attempt_at=now
-                )
-            )
-    session.flush()
+    subscribers = [endpoint_id for endpoint_id, event_types in repo.active_subscriptions(session)
+                   if subscribes(event_types or [], event_type)]
+    if subscribers:
+        session.flush()
+        session.add_all([WebhookDelivery(endpoint_id=endpoint_id, event_id=event.id, status="pending", attempts=0,
+                                         next_attempt_at=now) for endpoint_id in subscribers])
+    if flush or subscribers:
+        session.flush()
     return event
 
 
@@ -172,11 +176,12 @@ def case_payload(case: Case) -> dict[str, Any]:
     return {name: _jsonable(getattr(case, name)) for name in fields}
 
 
-def emit_case_event(session: Session, case: Case, event_type: str, now: dt.datetime) -> WebhookEvent:
-    """Raise a ``case.*`` event carrying the case as it is now."""
+def emit_case_event(session: Session, case: Case, event_type: str, now: dt.datetime, *,
+                    flush: bool = True) -> WebhookEvent:
+    """Raise a ``case.*`` event carrying the case as it is now (``flush`` as for ``emit``)."""
     if event_type not in CASE_EVENTS:
         raise ValueError(f"event_type: expected one of {', '.join(CASE_EVENTS)}, got {event_type!r}")
-    return emit(session, event_type, {"case": case_payload(case)}, now)
+    return emit(session, event_type, {"case": case_payload(case)}, now, flush=flush)
 
 
 def event_body(event: WebhookEvent) -> bytes:

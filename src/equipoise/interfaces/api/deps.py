@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from typing import Annotated, TypeVar
+from functools import lru_cache
+from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from fastapi import Depends, HTTPException, Request
 from ibis.backends import BaseBackend
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
@@ -54,6 +56,7 @@ def get_db_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_db_session, scope="function")]
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 class Overloaded(HTTPException):
@@ -61,6 +64,12 @@ class Overloaded(HTTPException):
 
     def __init__(self, detail: str) -> None:
         super().__init__(status_code=503, detail=detail, headers={"Retry-After": "1"})
+
+
+@lru_cache(maxsize=8)
+def _autocommit(bind: Engine) -> Engine:
+    """``bind`` without transactions: each statement commits on its own (no BEGIN and COMMIT round trips)."""
+    return bind.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _run_unit(bind: Engine, work: Callable[[Session], T]) -> T:
@@ -74,8 +83,11 @@ def _run_unit(bind: Engine, work: Callable[[Session], T]) -> T:
     return result
 
 
-async def unit_of_work(request: Request, work: Callable[[Session], T]) -> T:
+async def unit_of_work(request: Request, work: Callable[[Session], T], *, single_read: bool = False) -> T:
     """Run ``work(session)`` and commit, in one worker thread; roll back on any error.
+
+    ``single_read=True`` is for work that only reads, in one statement: it runs outside a transaction,
+    saving the BEGIN and COMMIT round trips (a single statement sees one snapshot either way).
 
     Build the response inside ``work``. Unlike ``DbSession``, whose connection stays checked out
     while the response waits for another worker thread to be serialised, the connection here is
@@ -88,9 +100,18 @@ async def unit_of_work(request: Request, work: Callable[[Session], T]) -> T:
     if limit is not None and anyio.to_thread.current_default_thread_limiter().statistics().tasks_waiting > limit:
         raise Overloaded("the server is busy; retry in a moment")
     try:
-        return await run_in_threadpool(_run_unit, engine(request), work)
+        bind = _autocommit(engine(request)) if single_read else engine(request)
+        return await run_in_threadpool(_run_unit, bind, work)
     except PoolTimeout:
         raise Overloaded("no database connection is free; retry in a moment") from None
+
+
+def to_read(schema: type[M], value: Any) -> Any:
+    """ORM rows as the response ``schema``: one row, or a list for any sequence of rows. Build it
+    inside ``unit_of_work``, while the session is open."""
+    if isinstance(value, list | tuple):
+        return [schema.model_validate(v, from_attributes=True) for v in value]
+    return schema.model_validate(value, from_attributes=True)
 
 
 def now(request: Request) -> dt.datetime:

@@ -68,13 +68,13 @@ async def list_cases(request: Request, principal: Caller, status: StatusCode = N
         rows, next_id = service.list_page(db, principal=principal, filters=filters, before_id=before_id, limit=limit)
         return CasePage(items=[_read(c) for c in rows], next_before_id=next_id)
 
-    return await unit_of_work(request, work)
+    return await unit_of_work(request, work, single_read=True)
 
 
 @router.get("/{case_id}", response_model=CaseRead)
 async def get_case(case_id: CaseId, request: Request, principal: Caller) -> CaseRead:
     """One case (404 when it does not exist or is outside the caller's teams)."""
-    return await unit_of_work(request, lambda db: _read(service.visible(db, case_id, principal)))
+    return await unit_of_work(request, lambda db: _read(service.visible(db, case_id, principal)), single_read=True)
 
 
 @router.patch("/{case_id}", response_model=CaseRead)
