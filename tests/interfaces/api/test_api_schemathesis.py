@@ -7,14 +7,18 @@ customers, two months) plus a few rows of every helpdesk table, so generated ids
 rows. The analytics and optimiser endpoints are slow, so they get fewer examples. Email goes to an SMTP sink on
 127.0.0.1 started here.
 
-Left out, on purpose: ``POST /api/webhooks/run`` posts to whatever endpoint URLs the run has
-registered (generated hosts: this test must not send traffic off the machine).
+``POST /api/webhooks/run`` is in the run too: it posts to whatever endpoint URLs the run has
+registered (generated hosts), so the app's delivery client is replaced by one that reaches only the
+receiver started here on 127.0.0.1 (seeded as an endpoint with a pending delivery) and fails any
+other address as a refused connection would: no traffic leaves the machine or reaches another
+local service.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import httpx
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
@@ -30,13 +34,17 @@ from equipoise.core.knowledge import semantic
 from equipoise.core.knowledge.samples import SAMPLE_ARTICLES
 from equipoise.core.knowledge.schemas import ArticleCreate
 from equipoise.core.knowledge.service import create_article
+from equipoise.core.webhooks.schemas import EndpointCreate
+from equipoise.core.webhooks.service import create_endpoint, emit_case_event
 from equipoise.db.engine import make_engine, session_scope
 from equipoise.demo.build import DemoSpec
 from equipoise.demo.service import build_demo
+from equipoise.interfaces.api.routers import webhooks
 from equipoise.interfaces.app import create_app
 from equipoise.models import Case
 from tests.core.auth.factories import make_token, make_user
 from tests.core.outreach.smtp_server import smtp_server
+from tests.core.webhooks.receiver import Receiver, http_receiver
 from tests.dbutil import fresh_sqlite
 
 ANALYTICS = r"^/api/analytics"
@@ -51,7 +59,7 @@ SECRET = "contract-secret-0123456789abcdef"
 # The schema is read from the app at import; the database is attached by the fixture below.
 APP = create_app(Settings(database_url="sqlite://"))
 _all = schemathesis.openapi.from_asgi("/openapi.json", APP)
-fast_schema = _all.include(path_regex=FAST).exclude(path="/api/webhooks/run")
+fast_schema = _all.include(path_regex=FAST)
 analytics_schema = _all.include(path_regex=ANALYTICS)
 optimiser_schema = _all.include(path_regex=OPTIMISER)
 
@@ -59,12 +67,34 @@ CHECKS = [not_a_server_error]
 SUPPRESS = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture]
 
 
-def _seed_helpdesk(url: str) -> str:
-    """A few complaints, commitments and articles on demo cases, and an admin's API token."""
+class ReceiverOnly(httpx.BaseTransport):
+    """Delivers to the given local receivers only; any other address fails as a refused connection."""
+
+    def __init__(self, *receivers: Receiver) -> None:
+        self.receivers = receivers
+        self.allowed = {httpx.URL(r.url).netloc for r in receivers}
+        self.inner = httpx.HTTPTransport()
+        self.refused: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.netloc not in self.allowed:
+            self.refused.append(str(request.url))
+            raise httpx.ConnectError("refused by the test: not a local receiver", request=request)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _seed_helpdesk(url: str, receiver: Receiver) -> str:
+    """A few complaints, commitments and articles on demo cases, a webhook endpoint on the local
+    receiver with a pending delivery, and an admin's API token."""
     engine = make_engine(url)
     with session_scope(engine) as s:
         token = make_token(s, make_user(s, "contract-admin@example.com", "admin"))
+        create_endpoint(s, EndpointCreate(url=receiver.url, event_types=["case.*"]), NOW)
         cases = s.query(Case).order_by(Case.id).limit(3).all()
+        emit_case_event(s, cases[0], "case.updated", NOW)
         for case in cases:
             complaint = ComplaintCreate(case_id=case.id, description="Engineer missed the visit", severity=3)
             flag_complaint(s, complaint, NOW)
@@ -81,12 +111,25 @@ def _seed_helpdesk(url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def admin_headers(tmp_path_factory):
+def receiver():
+    with http_receiver() as rx:
+        yield rx
+
+
+@pytest.fixture(scope="module")
+def transport(receiver):
+    return ReceiverOnly(receiver)
+
+
+@pytest.fixture(scope="module")
+def admin_headers(tmp_path_factory, transport):
+    receiver = next(iter(transport.receivers))
+    APP.dependency_overrides[webhooks.delivery_client] = lambda: httpx.Client(transport=transport)
     with smtp_server() as (_inbox, port), fresh_sqlite(tmp_path_factory.mktemp("contract-all")) as url:
         engine = make_engine(url)
         build_demo(engine, DemoSpec(customers=300, months=2, seed=5))
         engine.dispose()
-        token = _seed_helpdesk(url)
+        token = _seed_helpdesk(url, receiver)
         APP.state.settings = Settings(
             database_url=url, secret_key=SECRET, smtp_host="127.0.0.1", smtp_port=port,
             public_url="http://127.0.0.1:8000",
@@ -94,6 +137,7 @@ def admin_headers(tmp_path_factory):
         if semantic.extra_installed():
             semantic.embedder().encode(["load the model before the first request"])
         yield {"Authorization": f"Bearer {token}"}
+    APP.dependency_overrides.pop(webhooks.delivery_client, None)
 
 
 @fast_schema.parametrize()
@@ -148,3 +192,22 @@ def test_complaint_resurveys_use_the_app_secret(admin_headers, monkeypatch):
         r = client.post("/api/complaints/resurveys/send", headers=admin_headers)
     assert r.status_code == 200, r.text
     assert set(r.json()) == {"issued"} and r.json()["issued"] >= 0
+
+
+def test_webhook_run_reaches_only_the_local_receiver(admin_headers, receiver, transport):
+    """The run above may call ``POST /api/webhooks/run`` with generated endpoints registered: the
+    seeded delivery reaches the receiver on 127.0.0.1 and an endpoint elsewhere is never contacted."""
+    with TestClient(APP) as client:
+        created = client.post("/api/webhooks/endpoints", headers=admin_headers,
+                              json={"url": "https://hooks.example.invalid/in", "event_types": ["case.*"]})
+        assert created.status_code == 201, created.text
+        engine = make_engine(APP.state.settings.database_url)
+        with session_scope(engine) as s:  # an event for both endpoints
+            emit_case_event(s, s.query(Case).order_by(Case.id).first(), "case.updated", NOW)
+        engine.dispose()
+        before = len(receiver.requests)
+        r = client.post("/api/webhooks/run", headers=admin_headers)
+    assert r.status_code == 200, r.text
+    assert set(r.json()) == {"delivered", "retried", "dead"}
+    assert len(receiver.requests) > before and all(req.path == "/hook" for req in receiver.requests[before:])
+    assert "https://hooks.example.invalid/in" in transport.refused

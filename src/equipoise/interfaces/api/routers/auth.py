@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from equipoise.core.auth import service
 from equipoise.core.auth.schemas import (
@@ -17,7 +18,7 @@ from equipoise.core.auth.schemas import (
     UserRead,
 )
 from equipoise.interfaces.api.auth import SESSION_COOKIE, current_principal, login_context, too_many_attempts
-from equipoise.interfaces.api.deps import DbSession, Now, unit_of_work
+from equipoise.interfaces.api.deps import Now, to_read, unit_of_work
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -51,40 +52,45 @@ async def login(body: LoginRequest, request: Request, response: Response, at: No
 
 
 @router.post("/logout", status_code=204)
-def logout(request: Request, response: Response, db: DbSession,
-           _principal: Principal = Depends(current_principal)) -> Response:
+async def logout(request: Request, _principal: Principal = Depends(current_principal)) -> Response:
     """End the browser session (needs the CSRF token like every change)."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        service.logout(db, cookie)
+        await unit_of_work(request, lambda db: service.logout(db, cookie))
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
 @router.get("/me", response_model=UserRead)
-def me(db: DbSession, principal: Principal = Depends(current_principal)) -> UserRead:
+async def me(request: Request, principal: Principal = Depends(current_principal)) -> UserRead:
     """The signed-in user."""
-    return service.to_read(db, service.get_user(db, principal.user_id))
+    return await unit_of_work(request, lambda db: service.to_read(db, service.get_user(db, principal.user_id)))
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
-def create_token(body: TokenCreate, db: DbSession, at: Now,
-                 principal: Principal = Depends(current_principal)) -> TokenCreated:
+async def create_token(body: TokenCreate, request: Request, at: Now,
+                       principal: Principal = Depends(current_principal)) -> TokenCreated:
     """Issue an API token; the secret is in this response only."""
-    row, secret = service.create_token(db, body, actor=principal, now=at)
-    return TokenCreated.model_validate({**TokenRead.model_validate(row).model_dump(), "token": secret})
+
+    def work(db: Session) -> TokenCreated:
+        row, secret = service.create_token(db, body, actor=principal, now=at)
+        return TokenCreated.model_validate({**TokenRead.model_validate(row).model_dump(), "token": secret})
+
+    return await unit_of_work(request, work)
 
 
 @router.get("/tokens", response_model=list[TokenRead])
-def list_tokens(db: DbSession, all_users: bool = Query(False, alias="all"),
-                principal: Principal = Depends(current_principal)) -> list[TokenRead]:
+async def list_tokens(request: Request, all_users: bool = Query(False, alias="all"),
+                      principal: Principal = Depends(current_principal)) -> list[TokenRead]:
     """The caller's API tokens (``?all=true``: every user's, admins only)."""
-    return [TokenRead.model_validate(t) for t in service.list_tokens(db, actor=principal, all_users=all_users)]
+    return await unit_of_work(request, lambda db: to_read(TokenRead, list(service.list_tokens(
+        db, actor=principal, all_users=all_users))))
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead)
-def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**63 - 1)], db: DbSession, at: Now,
-                 principal: Principal = Depends(current_principal)) -> TokenRead:
+async def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**63 - 1)], request: Request, at: Now,
+                       principal: Principal = Depends(current_principal)) -> TokenRead:
     """Revoke an API token; it stops working at once."""
-    return TokenRead.model_validate(service.revoke_token(db, token_id, actor=principal, now=at))
+    return await unit_of_work(request, lambda db: TokenRead.model_validate(service.revoke_token(
+        db, token_id, actor=principal, now=at)))
