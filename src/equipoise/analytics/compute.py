@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from equipoise.analytics.eager import split
-from equipoise.analytics.facts import DIMENSIONS, Facts
+from equipoise.analytics.facts import DIMENSIONS, REFS, Facts
 from equipoise.analytics.periods import GRAINS, Period, key_label, period_key
 from equipoise.analytics.registry import Metric, all_metrics, get_metric
 from equipoise.analytics.rewrite import any_of, columns_read, restrict
@@ -19,6 +19,8 @@ from equipoise.analytics.rewrite import any_of, columns_read, restrict
 #: Slicing keys: the dimensions, ``customer`` (customer id) and one period grain.
 SLICES = (*DIMENSIONS, "customer", *GRAINS)
 _COLUMN = {"customer": "customer_id"}
+#: Dimensions with unique codes, grouped by their key column (``channel`` by ``channel_id``).
+_KEYED = {dim: key for key, (dim, _) in REFS.items()}
 #: Validated filters: (slicing key, accepted values) pairs sorted by key.
 Filters = tuple[tuple[str, tuple[object, ...]], ...]
 
@@ -105,8 +107,9 @@ def _condition(t: ir.Table, filters: Filters) -> ir.BooleanValue | None:
 def _slice(t: ir.Table, period: Period | None, by: tuple[str, ...]) -> tuple[ir.Table, list[str]]:
     """``t`` within ``period`` with one grouping column per slicing key of ``by``.
 
-    A dimension with unique codes is grouped by its integer reference (``_g_<key>``), which
-    :func:`_labelled` turns back into codes after aggregating: the same groups, hashed faster.
+    A dimension with unique codes is grouped by its integer key column (``_g_<key>``), which
+    :func:`_labelled` turns back into codes after aggregating: the same groups (foreign keys
+    make every key name one lookup row), hashed faster, and the fact needs no lookup join for it.
     """
     if period is not None:
         t = t.filter((t.ts >= period.start) & (t.ts < period.end))
@@ -115,9 +118,9 @@ def _slice(t: ir.Table, period: Period | None, by: tuple[str, ...]) -> tuple[ir.
         col = key
         if key in GRAINS:
             extra[key] = period_key(t.ts, key)
-        elif f"{key}_ref" in t.columns:
+        elif _KEYED.get(key) in t.columns:
             col = f"_g_{key}"
-            extra[col] = t[f"{key}_ref"]
+            extra[col] = t[_KEYED[key]]
         elif _COLUMN.get(key, key) in t.columns:
             extra[key] = t[_COLUMN.get(key, key)]
         else:
@@ -150,7 +153,7 @@ def _wanted(facts: Facts, fact: str, needs: frozenset[str], exprs: Callable[[ir.
     read = columns_read(exprs(full), full)
     if read is None:
         return None
-    keys = {_COLUMN.get(k, k) for k in by if k not in GRAINS}
+    keys = {_KEYED.get(k) or _COLUMN.get(k, k) for k in by if k not in GRAINS}
     keys |= {_COLUMN.get(k, k) for f in filters for k, _ in f}
     return read | keys | {"ts"}
 
